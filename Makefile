@@ -1,0 +1,50 @@
+# The two commands of README.md: `make book` and `make test`.
+# Both start from nothing: they create .venv and install the pinned dependencies first,
+# and skip that step when requirements.lock and pyproject.toml have not changed.
+SHELL := bash
+.SHELLFLAGS := -eo pipefail -c
+.DEFAULT_GOAL := book
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+# The book build and nbval each live in one script (tools/), which the tests reuse.
+
+.PHONY: setup book test unit notebooks site exercises bench clean
+
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $@
+
+setup: $(STAMP)
+
+book: $(STAMP)
+	tools/build-book
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest tests --ignore=tests/site
+
+notebooks: $(STAMP)
+	tools/run-nbval exercises
+
+site: $(STAMP)
+	$(BIN)/python -m pytest tests/site
+
+test: $(STAMP)
+	$(MAKE) unit
+	$(MAKE) notebooks
+	$(MAKE) book
+	$(MAKE) site
+
+exercises: $(STAMP)  ## re-execute the exercise notebooks in place, storing their outputs
+	PYTHONHASHSEED=0 ACTLAB_STATIC=1 $(BIN)/jupyter nbconvert --to notebook --execute --inplace exercises/*.ipynb
+
+bench: $(STAMP)
+	for b in benchmarks/*.py; do $(BIN)/python $$b; done
+
+clean:
+	rm -rf _build
