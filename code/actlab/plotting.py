@@ -130,7 +130,7 @@ def plot_decision_regions(
     ax.set_ylabel("$x_2$")
     if title:
         ax.set_title(title)
-    ax.legend(loc="upper right", fontsize="small")
+    ax.legend(loc="best", fontsize="small", frameon=True, framealpha=0.9)
     return ax
 
 
