@@ -102,3 +102,30 @@ def test_compare_arrays_explains_the_difference(got, expected, fragment):
 
 def test_compare_arrays_accepts_a_match():
     assert compare_arrays([1.0, np.nan], np.array([1.0, np.nan])) is None
+
+
+def _sigmoid_question(forbid):
+    return Question("qs", "sigmoid", "sigmoid", [Case((np.array([-1000.0, 0.0]),))],
+                    reference=lambda x: np.array([0.0, 0.5]),
+                    compare=lambda got, exp, case: compare_arrays(got, exp), points=1, forbid_warnings=forbid)
+
+
+def naive_sigmoid(x):
+    return 1 / (1 + np.exp(-x))
+
+
+def test_a_warning_fails_a_question_that_forbids_it_even_with_the_right_value():
+    report = _sigmoid_question(True).grade(naive_sigmoid).report()
+    assert "returned the right value but warned (RuntimeWarning: overflow encountered in exp)" in report
+
+
+def test_warnings_are_allowed_unless_forbidden():
+    assert _sigmoid_question(False).grade(naive_sigmoid).passed
+
+
+def test_a_wrong_value_with_a_warning_names_both():
+    def nan_sigmoid(x):
+        return np.exp(x) / np.exp(x) * 0.5 + (np.exp(-x) - np.exp(-x)) * 0
+
+    report = _sigmoid_question(True).grade(nan_sigmoid).report()
+    assert "expected no warning" in report and "NaN in the wrong places" in report

@@ -16,12 +16,13 @@ get the same specific feedback as the grader's report.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["Case", "CaseResult", "Verdict", "Question", "Error", "describe", "compare_arrays"]
+__all__ = ["Case", "CaseResult", "Verdict", "Question", "Error", "Warned", "describe", "compare_arrays"]
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,14 @@ class Error:
 
     type_name: str
     message: str
+
+
+@dataclass(frozen=True)
+class Warned:
+    """A result that came with warnings, for questions that forbid them (plain data only)."""
+
+    value: object
+    warnings: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -125,7 +134,9 @@ class Question:
 
     ``reference(*case.args, **case.kwargs)`` gives the expected result; ``compare(got,
     expected, case)`` returns ``None`` when the answer is right or a message saying what
-    is wrong. The verdict awards ``points`` in proportion to the cases passed.
+    is wrong. The verdict awards ``points`` in proportion to the cases passed. With
+    ``forbid_warnings`` a call that emits any warning (numpy's overflow warnings
+    included) fails even when its value is right.
     """
 
     def __init__(
@@ -137,18 +148,25 @@ class Question:
         reference: Callable,
         compare: Callable[[object, object, Case], str | None],
         points: float,
+        forbid_warnings: bool = False,
     ) -> None:
         if not cases:
             raise ValueError(f"question {qid} has no cases")
         self.qid, self.title, self.function_name = qid, title, function_name
         self.cases, self.reference, self.compare, self.points = tuple(cases), reference, compare, points
+        self.forbid_warnings = forbid_warnings
 
     def answer(self, fn: Callable, case: Case):
-        """Call the learner's ``fn`` on ``case``: its result, or an :class:`Error`."""
-        try:
-            return fn(*_fresh(case.args), **_fresh(case.kwargs))
-        except Exception as exc:  # noqa: BLE001 - every failure of the learner's code is reported
-            return Error(type(exc).__name__, str(exc))
+        """Call the learner's ``fn`` on ``case``: its result, an :class:`Error` or a :class:`Warned`."""
+        with warnings.catch_warnings(record=True) as caught, np.errstate(all="warn"):
+            warnings.simplefilter("always")
+            try:
+                result = fn(*_fresh(case.args), **_fresh(case.kwargs))
+            except Exception as exc:  # noqa: BLE001 - every failure of the learner's code is reported
+                return Error(type(exc).__name__, str(exc))
+        if self.forbid_warnings and caught:
+            return Warned(result, tuple(f"{w.category.__name__}: {w.message}" for w in caught))
+        return result
 
     def judge(self, case: Case, got) -> CaseResult:
         """Compare one plain result (or :class:`Error`) with the reference."""
@@ -158,6 +176,13 @@ class Question:
                 return CaseResult(False, f"{call} raised NotImplementedError: not answered yet")
             return CaseResult(False, f"{call} raised {got.type_name}: {got.message}")
         expected = self.reference(*_fresh(case.args), **_fresh(case.kwargs))
+        if isinstance(got, Warned):
+            problem = self.compare(got.value, expected, case)
+            warned = got.warnings[0]
+            if problem is None:
+                return CaseResult(False, f"{call} returned the right value but warned ({warned}); "
+                                         "it must not warn")
+            return CaseResult(False, f"{call} {problem}, with a warning ({warned}); expected no warning")
         problem = self.compare(got, expected, case)
         if problem is None:
             return CaseResult(True, f"{call} is right")
