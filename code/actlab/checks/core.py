@@ -158,7 +158,9 @@ class Question:
 
     def answer(self, fn: Callable, case: Case):
         """Call the learner's ``fn`` on ``case``: its result, an :class:`Error` or a :class:`Warned`."""
-        with warnings.catch_warnings(record=True) as caught, np.errstate(all="warn"):
+        # numpy's default error handling, whatever the caller set: underflow to 0 is no fault.
+        numpy_defaults = np.errstate(over="warn", divide="warn", invalid="warn", under="ignore")
+        with warnings.catch_warnings(record=True) as caught, numpy_defaults:
             warnings.simplefilter("always")
             try:
                 result = fn(*_fresh(case.args), **_fresh(case.kwargs))
