@@ -1,5 +1,6 @@
 """Exercise checks: right answers pass, wrong ones fail with a message that says why."""
 
+import importlib
 import json
 from pathlib import Path
 
@@ -23,19 +24,32 @@ def _solution_namespace(notebook: str) -> dict:
     return namespace
 
 
-def test_reference_solutions_earn_full_marks(capsys):
-    answers = _solution_namespace("01_perceptron.ipynb")
-    for question in ex01.QUESTIONS.values():
+NOTEBOOKS = sorted(p.name for p in EXERCISES.glob("[0-9][0-9]_*.ipynb"))
+
+
+def _checks_module(notebook: str):
+    return importlib.import_module(f"actlab.checks.ex{notebook[:2]}")
+
+
+def test_every_exercise_is_found():
+    assert NOTEBOOKS[:3] == ["01_perceptron.ipynb", "02_squashing.ipynb", "03_vanishing.ipynb"]
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_reference_solutions_earn_full_marks(notebook):
+    answers = _solution_namespace(notebook)
+    for question in _checks_module(notebook).QUESTIONS.values():
         verdict = question.grade(answers[question.function_name])
         assert verdict.passed, verdict.report()
         assert verdict.points == question.points
 
 
-def test_check_cells_carry_the_questions_points():
-    nb = json.loads((EXERCISES / "01_perceptron.ipynb").read_text())
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_check_cells_carry_the_questions_points(notebook):
+    nb = json.loads((EXERCISES / notebook).read_text())
     points = {c["metadata"]["actlab"]["question"]: c["metadata"]["actlab"]["points"]
               for c in nb["cells"] if c["metadata"].get("actlab", {}).get("role") == "check"}
-    assert points == {qid: q.points for qid, q in ex01.QUESTIONS.items()}
+    assert points == {qid: q.points for qid, q in _checks_module(notebook).QUESTIONS.items()}
 
 
 def test_a_stub_scores_zero_and_says_not_answered():
