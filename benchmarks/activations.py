@@ -1,0 +1,166 @@
+"""Speed of every activation against a plain copy of the same array, and against its
+naive textbook formula.
+
+For 10⁶ and 10⁷ float32 elements (a seeded N(0, 3²) sample, like pre-activations), it
+times the forward pass and the derivative (for softmax, log-softmax and maxout, the
+backward pass) of every activation in ``actlab.activations``, and prints each as a
+multiple of the time of ``np.copyto`` of the same array into a preallocated one, the
+bound measured in the same run. It also times the textbook formula a reader would
+write in numpy, and prints naive/ours (> 1 means ours is faster).
+
+Timings are the best of a few repetitions; the machine's load moves them by 10–20 %.
+This is a report, never a test.
+
+Run: ``.venv/bin/python benchmarks/activations.py`` (or ``make bench``);
+``--sizes 1e6`` to time one size, ``--repeat N`` to change the repetitions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import time
+
+import numpy as np
+from scipy import special
+
+import actlab.activations as A
+
+SQRT2 = math.sqrt(2.0)
+INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+K_TANH = math.sqrt(2.0 / math.pi)
+
+
+def _sig(x):
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+#: name → (forward, derivative or backward) as a textbook writes them. Constants are
+#: Python floats, so that float32 stays float32 here too.
+NAIVE = {
+    "step": (lambda x: (x > 0).astype(x.dtype), lambda x: np.zeros_like(x)),
+    "identity": (lambda x: x.copy(), lambda x: np.ones_like(x)),
+    "sigmoid": (_sig, lambda x: _sig(x) * (1.0 - _sig(x))),
+    "hard_sigmoid": (lambda x: np.clip(x / 6.0 + 0.5, 0.0, 1.0), lambda x: ((x > -3) & (x < 3)) / np.float32(6)),
+    "tanh": (
+        lambda x: (np.exp(x) - np.exp(-x)) / (np.exp(x) + np.exp(-x)),
+        lambda x: 1.0 - np.tanh(x) ** 2,
+    ),
+    "hard_tanh": (lambda x: np.maximum(-1.0, np.minimum(1.0, x)), lambda x: ((x > -1) & (x < 1)).astype(x.dtype)),
+    "softsign": (lambda x: x / (1.0 + np.abs(x)), lambda x: 1.0 / (1.0 + np.abs(x)) ** 2),
+    "relu": (lambda x: np.maximum(x, 0.0), lambda x: (x > 0).astype(x.dtype)),
+    "relu6": (lambda x: np.minimum(np.maximum(x, 0.0), 6.0), lambda x: ((x > 0) & (x < 6)).astype(x.dtype)),
+    "softplus": (lambda x: np.log(1.0 + np.exp(x)), _sig),
+    "noisy_relu": (lambda x: np.maximum(x, 0.0), lambda x: (x > 0).astype(x.dtype)),
+    "leaky_relu": (lambda x: np.where(x > 0, x, 0.01 * x), lambda x: np.where(x > 0, 1.0, 0.01).astype(x.dtype)),
+    "prelu": (lambda x: np.where(x > 0, x, 0.25 * x), lambda x: np.where(x > 0, 1.0, 0.25).astype(x.dtype)),
+    "rrelu": (lambda x: np.where(x > 0, x, (11 / 48) * x), lambda x: np.where(x > 0, 1.0, 11 / 48).astype(x.dtype)),
+    "elu": (lambda x: np.where(x > 0, x, np.exp(x) - 1.0), lambda x: np.where(x > 0, 1.0, np.exp(x))),
+    "celu": (lambda x: np.maximum(0.0, x) + np.minimum(0.0, np.exp(x) - 1.0), lambda x: np.where(x > 0, 1.0, np.exp(x))),
+    "selu": (
+        lambda x: A.SELU_LAMBDA * np.where(x > 0, x, A.SELU_ALPHA * (np.exp(x) - 1.0)),
+        lambda x: A.SELU_LAMBDA * np.where(x > 0, 1.0, A.SELU_ALPHA * np.exp(x)),
+    ),
+    "gelu": (
+        lambda x: 0.5 * x * (1.0 + special.erf(x / SQRT2)),
+        lambda x: 0.5 * (1.0 + special.erf(x / SQRT2)) + x * np.exp(-0.5 * x * x) * INV_SQRT_2PI,
+    ),
+    "gelu_tanh": (
+        lambda x: 0.5 * x * (1.0 + np.tanh(K_TANH * (x + 0.044715 * x**3))),
+        lambda x: (lambda t: 0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * K_TANH * (1.0 + 0.134145 * x * x))(
+            np.tanh(K_TANH * (x + 0.044715 * x**3))
+        ),
+    ),
+    "silu": (lambda x: x * _sig(x), lambda x: _sig(x) * (1.0 + x * (1.0 - _sig(x)))),
+    "swish": (lambda x: x * _sig(x), lambda x: _sig(x) * (1.0 + x * (1.0 - _sig(x)))),
+    "hard_swish": (
+        lambda x: x * np.clip(x + 3.0, 0.0, 6.0) / 6.0,
+        lambda x: np.where(x < -3, 0.0, np.where(x > 3, 1.0, (2.0 * x + 3.0) / 6.0)),
+    ),
+    "mish": (
+        lambda x: x * np.tanh(np.log(1.0 + np.exp(x))),
+        lambda x: (lambda t: t + x * (1.0 - t * t) * _sig(x))(np.tanh(np.log(1.0 + np.exp(x)))),
+    ),
+    "softmax": (
+        lambda x: (lambda e: e / e.sum(axis=-1, keepdims=True))(np.exp(x - x.max(axis=-1, keepdims=True))),
+        None,
+    ),
+    "log_softmax": (lambda x: x - np.log(np.sum(np.exp(x), axis=-1, keepdims=True)), None),
+    "maxout": (lambda x: x.reshape(*x.shape[:-1], -1, 2).max(axis=-1), None),
+}
+
+
+def best_time(fn, repeat: int) -> float:
+    fn()  # warm up: allocations, caches, lazy imports
+    best = math.inf
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def bench(n: int, repeat: int) -> dict:
+    """The bound, the ratios of every activation, and np.exp and np.tanh for scale."""
+    x = (3.0 * np.random.default_rng(0).standard_normal(n)).astype(np.float32)
+    out = np.empty_like(x)
+    copy = best_time(lambda: np.copyto(out, x), repeat + 2)
+    scale = {
+        "exp": best_time(lambda: np.exp(x, out=out), repeat) / copy,
+        "tanh": best_time(lambda: np.tanh(x, out=out), repeat) / copy,
+    }
+    rows = []
+    for name in A.names():
+        act = A.get(name)
+        if act.elementwise:
+            xin = x
+            fwd = lambda: act(xin)  # noqa: E731
+            der = lambda: act.derivative(xin)  # noqa: E731
+        else:
+            xin = x.reshape(-1, 10)  # ten classes or five units of two pieces per row
+            y, cache = act.forward(xin)
+            g = np.ones_like(y)
+            fwd = lambda: act.forward(xin)  # noqa: E731
+            der = lambda: act.backward(cache, g)  # noqa: E731
+        naive_f, naive_d = NAIVE[name]
+        with np.errstate(all="ignore"):  # the textbook formulas overflow; that is their problem
+            t_f = best_time(fwd, repeat)
+            t_d = best_time(der, repeat)
+            t_nf = best_time(lambda: naive_f(xin), repeat)
+            t_nd = best_time(lambda: naive_d(xin), repeat) if naive_d else math.nan
+        rows.append(dict(name=name, fwd=t_f / copy, der=t_d / copy, naive_fwd=t_nf / t_f, naive_der=t_nd / t_d))
+    return dict(copy_ms=copy * 1e3, rows=rows, **scale)
+
+
+def report(n: int, result: dict) -> None:
+    rows = result["rows"]
+    print(f"\n{n:.0e} float32 elements — bound: np.copyto {result['copy_ms']:.3f} ms")
+    print(f"{'activation':<13}{'forward/copy':>13}{'deriv/copy':>12}{'naive/ours fwd':>16}{'naive/ours der':>16}")
+    for r in rows:
+        nd = "—" if math.isnan(r["naive_der"]) else f"{r['naive_der']:.2f}"
+        slow = "  (slower than naive)" if r["naive_fwd"] < 1 else ""
+        print(f"{r['name']:<13}{r['fwd']:>13.2f}{r['der']:>12.2f}{r['naive_fwd']:>16.2f}{nd:>16}{slow}")
+    fwd = np.array([r["fwd"] for r in rows])
+    worst = rows[int(np.argmax(fwd))]
+    slower = [r["name"] for r in rows if r["naive_fwd"] < 1]
+    print(
+        f"geometric mean forward/copy {np.exp(np.mean(np.log(fwd))):.2f} (goal ≤ 3); "
+        f"worst {worst['name']} {worst['fwd']:.2f} (goal ≤ 8); "
+        f"forward slower than naive: {', '.join(slower) if slower else 'none'}"
+    )
+    print(f"for scale: np.exp {result['exp']:.2f}, np.tanh {result['tanh']:.2f} × copy on the same array")
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", nargs="+", type=float, default=[1e6, 1e7])
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args(argv)
+    start = time.perf_counter()
+    for size in args.sizes:
+        report(int(size), bench(int(size), args.repeat))
+    print(f"\n(benchmark took {time.perf_counter() - start:.0f} s)")
+
+
+if __name__ == "__main__":
+    main()

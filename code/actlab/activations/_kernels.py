@@ -1,0 +1,166 @@
+"""Array kernels shared by several activations.
+
+A kernel takes a 1-D float32 or float64 array and returns a new array of the same
+dtype and length; it assumes validated input (see :mod:`actlab.activations._core`).
+Constants are Python floats so that float32 input is computed in float32.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = [
+    "indicator_positive",
+    "indicator_inside",
+    "indicator_at_least",
+    "zero_or_nan",
+    "select",
+    "sigmoid",
+    "sigmoid_derivative",
+    "via_float64",
+    "in_longdouble",
+    "refine_left_tail",
+]
+
+#: Below these, exp(−x) may overflow; σ(x) equals eˣ there to working precision.
+_SIGMOID_TAIL = {np.dtype(np.float32): -80.0, np.dtype(np.float64): -700.0, np.dtype(np.longdouble): -11000.0}
+
+
+def indicator_positive(x: np.ndarray) -> np.ndarray:
+    """1 where x > 0, 0 where x ≤ 0, NaN where x is NaN (no masks, no warnings)."""
+    s = np.sign(x)
+    if not isinstance(s, np.ndarray):  # a 0-d input gives a numpy scalar
+        return np.clip(s, 0.0, 1.0)
+    return np.clip(s, 0.0, 1.0, out=s)
+
+
+def indicator_inside(x: np.ndarray, radius: float) -> np.ndarray:
+    """1 where |x| < radius, 0 elsewhere (also at ±radius), NaN at NaN."""
+    t = np.abs(x)
+    np.subtract(radius, t, out=t)
+    return indicator_positive(t)
+
+
+def indicator_at_least(x: np.ndarray, a: float) -> np.ndarray:
+    """1 where x ≥ a, 0 where x < a, NaN at NaN."""
+    s = np.subtract(x, a)
+    np.sign(s, out=s)
+    s += 1.0
+    return np.clip(s, 0.0, 1.0, out=s)
+
+
+def zero_or_nan(x: np.ndarray) -> np.ndarray:
+    """0 everywhere, NaN where x is NaN: the derivative of a locally constant function."""
+    t = np.abs(x)
+    return np.clip(t, 0.0, 0.0, out=t)
+
+
+def select(p: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``a`` where ``p == 1`` and ``b`` where ``p == 0``, exactly, for finite ``a``, ``b``.
+
+    Multiplying by 0 or 1 and adding 0 are exact, so this is a branch-free ``where``
+    (``np.where`` costs about as much as an ``exp`` here); NaN in ``p`` gives NaN.
+    """
+    out = np.multiply(a, p)
+    q = np.subtract(1.0, p)
+    q *= b
+    out += q
+    return out
+
+
+def sigmoid(x: np.ndarray) -> np.ndarray:
+    """σ(x) = 1/(1 + e^(−x)), to about 1 ulp in float64, including the tails.
+
+    The textbook formula is accurate wherever e^(−x) is finite. Where it overflows
+    (x below about −709 in float64, −88 in float32) the result is replaced by eˣ,
+    which equals σ(x) to working precision there.
+    """
+    t = np.negative(x)
+    with np.errstate(over="ignore"):  # exp(−x) = inf for very negative x; fixed below
+        np.exp(t, out=t)
+    t += 1.0
+    np.reciprocal(t, out=t)
+    tail = x < _SIGMOID_TAIL[x.dtype]
+    if tail.any():
+        t[tail] = np.exp(x[tail])
+    return t
+
+
+def sigmoid_derivative(x: np.ndarray) -> np.ndarray:
+    """σ′(x) = σ(x)σ(−x) = e/(1 + e)² with e = e^(−|x|), which never overflows."""
+    e = np.abs(x)
+    np.negative(e, out=e)
+    np.exp(e, out=e)
+    return _e_over_one_plus_e_squared(e)
+
+
+def _e_over_one_plus_e_squared(e: np.ndarray) -> np.ndarray:
+    # (1 + e)² as 1 + e(2 + e) and a single division: fewer roundings than e·r·r.
+    d = np.add(e, 2.0)
+    d *= e
+    d += 1.0
+    np.divide(e, d, out=d)
+    return d
+
+
+def via_float64(kernel):
+    """``kernel`` computed in float64 for float32 input, then rounded to float32.
+
+    Used where a float32 formula cannot reach a few ulp (an argument amplified by an
+    exponential, or cancellation near a zero of the derivative): the float64 result
+    rounds to within half an ulp of float32 plus a negligible amount.
+    """
+
+    def wrapped(x: np.ndarray, **params) -> np.ndarray:
+        if x.dtype == np.float32:
+            return kernel(x.astype(np.float64), **params).astype(np.float32)
+        return kernel(x, **params)
+
+    wrapped.__name__ = kernel.__name__
+    wrapped.__doc__ = kernel.__doc__
+    return wrapped
+
+
+#: Whether numpy's longdouble carries more bits than float64 (x87 extended precision on
+#: x86-64 Linux; on Windows and Apple silicon it is float64 itself).
+LONGDOUBLE_IS_WIDER = np.finfo(np.longdouble).nmant > np.finfo(np.float64).nmant
+
+
+def in_longdouble(kernel):
+    """``kernel`` evaluated in numpy's longdouble for float64 input, rounded to float64.
+
+    For the composite derivatives of Mish, SiLU/Swish and GELU-tanh, whose eight or so
+    roundings would add up to ~5 float64 ulp, and whose intermediate eˣ would be
+    subnormal (and imprecise) in float64 for x < −708. With x87's 64-bit significand
+    and wide exponent, the float64 result is within ~0.5 ulp. It is slow (scalar
+    extended arithmetic, ~50× a float64 pass) and used for float64 derivatives only.
+    Where longdouble is float64, the kernel runs in float64 unchanged.
+    """
+
+    def wrapped(x: np.ndarray, **params) -> np.ndarray:
+        if x.dtype == np.float64 and LONGDOUBLE_IS_WIDER:
+            return kernel(x.astype(np.longdouble), **params).astype(np.float64)
+        return kernel(x, **params)
+
+    wrapped.__name__ = kernel.__name__
+    wrapped.__doc__ = kernel.__doc__
+    return wrapped
+
+
+#: Below these inputs eˣ is subnormal in the dtype (or nearly), and a product x·g(x)
+#: with a gate g ≈ eˣ keeps only the few bits of the subnormal.
+_SUBNORMAL_GATE = {np.dtype(np.float32): -80.0, np.dtype(np.float64): -700.0}
+
+
+def refine_left_tail(y: np.ndarray, x: np.ndarray, kernel, below: dict | None = None) -> np.ndarray:
+    """``y`` with the elements where x is far left recomputed by ``kernel`` in a wider type.
+
+    For x·g(x) with g ≈ eˣ: float32 is redone in float64, float64 in longdouble (whose
+    exponent range keeps eˣ normal). Only the few elements concerned are recomputed.
+    ``below`` maps dtypes to the threshold (default: where eˣ turns subnormal).
+    """
+    tail = x < (below or _SUBNORMAL_GATE).get(x.dtype, -np.inf)
+    if tail.any():
+        wide = np.float64 if x.dtype == np.float32 else np.longdouble
+        y[tail] = kernel(x[tail].astype(wide)).astype(x.dtype)
+    return y

@@ -1,0 +1,82 @@
+"""Maxout: the maximum over groups of k inputs (Goodfellow et al. 2013).
+
+A maxout unit is ``max_j z_j`` over k affine pieces ``z_j = w_j·x + b_j``; with enough
+pieces it approximates any convex function, and ReLU (max(x, 0)) and |x| are special
+cases. The affine maps belong to the preceding linear layer, which outputs
+``units·k`` features; this activation takes the maximum within each consecutive group
+of k (the last axis reshaped to ``(units, k)``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from actlab.activations._core import as_float_array, positive_int
+from actlab.activations.base import Activation, Properties, check_upstream
+
+__all__ = ["maxout", "Maxout"]
+
+
+def _groups(name: str, x: np.ndarray, k: int) -> np.ndarray:
+    if x.ndim == 0:
+        raise ValueError(f"{name}: needs an array with a last axis of size units·k, got a scalar")
+    if x.shape[-1] % k:
+        raise ValueError(f"{name}: the last axis has size {x.shape[-1]}, not a multiple of k = {k}")
+    return x.reshape(*x.shape[:-1], x.shape[-1] // k, k)
+
+
+def maxout(x, k: int = 2):
+    """The maximum of each group of ``k`` consecutive entries of the last axis.
+
+    The output's last axis has size ``x.shape[-1] // k``. NaN in a group gives NaN.
+    """
+    k = positive_int("maxout", "k", k)
+    x = as_float_array(x, "maxout")
+    return _groups("maxout", x, k).max(axis=-1)
+
+
+class Maxout(Activation):
+    """Maxout as an activation object; ``backward`` routes each gradient to the winning piece
+    (the first one on ties)."""
+
+    elementwise = False
+
+    def __init__(self, k: int = 2):
+        super().__init__("maxout", {"k": positive_int("maxout", "k", k)})
+
+    def derivative(self, x):
+        raise TypeError(
+            "maxout is not elementwise (it maps units·k inputs to units outputs); "
+            "use backward(cache, upstream), which routes the gradient to each group's maximum"
+        )
+
+    def forward(self, x):
+        x = as_float_array(x, self.name)
+        z = _groups(self.name, x, self.params["k"])
+        winner = np.argmax(z, axis=-1)[..., None]  # NaN counts as the maximum, as in max
+        y = np.take_along_axis(z, winner, axis=-1)[..., 0]
+        return y, (x.shape, winner)
+
+    def backward(self, cache, upstream):
+        shape, winner = cache
+        g = check_upstream(self.name, upstream, winner.shape[:-1])
+        grad = np.zeros((*winner.shape[:-1], self.params["k"]), dtype=g.dtype)
+        np.put_along_axis(grad, winner, g[..., None], axis=-1)
+        return grad.reshape(shape)
+
+    @property
+    def info(self) -> Properties:
+        return Properties(
+            formula=r"\max_{1 \le j \le k} z_j",
+            derivative=r"\frac{\partial y}{\partial z_j} = [\,j = \arg\max_i z_i\,]",
+            output_range=(-np.inf, np.inf),
+            range_latex=r"(-\infty, \infty)",
+            zero_centred=False,
+            monotonic=True,
+            smoothness="C0",
+            saturates="none",
+            self_normalizing=False,
+            cost="low",
+            cite_key="goodfellow2013maxout",
+            note=f"max of k = {self.params['k']} affine pieces; learns convex activations",
+        )
