@@ -1,0 +1,1 @@
+"""Experiments that chapters run: reusable, seeded, tested (each module documents its own)."""
