@@ -12,13 +12,20 @@ STAMP  := $(VENV)/.installed
 
 # The book build and nbval each live in one script (tools/), which the tests reuse.
 
+# One BLAS thread everywhere: the book's networks are small, and on 2 shared cores
+# OpenBLAS's thread pool was measured 10-50x slower than a single thread.
+export OPENBLAS_NUM_THREADS := 1
+export OMP_NUM_THREADS := 1
+
 .PHONY: setup book test unit notebooks site exercises bench clean
 
-$(STAMP): requirements.lock pyproject.toml system-packages.txt
+$(STAMP): requirements.lock pyproject.toml system-packages.txt package.json package-lock.json tools/book-site/pyproject.toml
 	tools/install-system-packages
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e tools/book-site
+	tools/vendor-assets
 	touch $@
 
 setup: $(STAMP)
@@ -49,3 +56,9 @@ bench: $(STAMP)
 
 clean:
 	rm -rf _build
+
+# Student versions of the exercises, solutions stubbed and outputs cleared (chapters/appendix_instructors.md).
+.PHONY: student
+student: $(STAMP)
+	rm -rf _build/student
+	$(BIN)/python -m actlab.student exercises --out _build/student
