@@ -100,6 +100,7 @@ def plot_decision_regions(
     title: str | None = None,
     resolution: int = 300,
     padding: float = 0.5,
+    legend: bool = True,
 ):
     """Scatter 2-D points coloured by class, over the regions ``predict`` assigns.
 
@@ -130,7 +131,8 @@ def plot_decision_regions(
     ax.set_ylabel("$x_2$")
     if title:
         ax.set_title(title)
-    ax.legend(loc="best", fontsize="small", frameon=True, framealpha=0.9)
+    if legend:
+        ax.legend(loc="best", fontsize="small", frameon=True, framealpha=0.9)
     return ax
 
 
