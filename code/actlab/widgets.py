@@ -31,12 +31,13 @@ import io
 import itertools
 import json
 import math
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 import matplotlib.pyplot as plt
+
+from actlab.environment import is_static
 
 __all__ = ["MAX_FRAMES", "MIN_SLIDER_VALUES", "ScrubbableFigure", "explore", "is_static", "plan_frames", "scrubbable"]
 
@@ -51,11 +52,6 @@ MIN_SLIDER_VALUES = 7
 
 #: PNG frames are reduced to this many colours (plots are flat colour, lines and text).
 FRAME_COLOURS = 128
-
-
-def is_static() -> bool:
-    """True when explorers must draw a static figure (``ACTLAB_STATIC`` is set, non-empty, not 0)."""
-    return os.environ.get("ACTLAB_STATIC", "") not in ("", "0")
 
 
 def _defaults(plot_fn: Callable) -> dict:

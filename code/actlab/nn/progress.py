@@ -8,7 +8,7 @@ progress bar with the latest figures beside it.
 
 from __future__ import annotations
 
-import os
+from actlab.environment import is_static
 
 __all__ = ["ProgressBar", "progress_bar", "wants_progress"]
 
@@ -24,9 +24,7 @@ def _in_kernel() -> bool:
 
 def wants_progress() -> bool:
     """True in a live IPython kernel unless ``ACTLAB_STATIC`` is set (non-empty and not ``0``)."""
-    if os.environ.get("ACTLAB_STATIC", "") not in ("", "0"):
-        return False
-    return _in_kernel()
+    return not is_static() and _in_kernel()
 
 
 class ProgressBar:
