@@ -58,6 +58,22 @@ def test_a_broken_cell_fails_the_build(tmp_path):
     assert "ZeroDivisionError" in result.stdout + result.stderr
 
 
+def test_a_broken_cell_in_chapter_1_fails_the_build(tmp_path):
+    # The real chapter, with one cell broken right after its set-up: execution stops there.
+    chapter = (ROOT / "chapters" / "01_perceptron.md").read_text()
+    first_cell_end = chapter.index("```\n", chapter.index("```{code-cell}")) + 4
+    broken = chapter[:first_cell_end] + "\n```{code-cell} ipython3\nraise RuntimeError('deliberately broken')\n```\n" \
+        + chapter[first_cell_end:]
+    (tmp_path / "chapters").mkdir()
+    (tmp_path / "chapters" / "01_perceptron.md").write_text(broken)
+    shutil.copy(ROOT / "_config.yml", tmp_path / "_config.yml")
+    shutil.copy(ROOT / "references.bib", tmp_path / "references.bib")
+    (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: chapters/01_perceptron\n")
+    result = subprocess.run([ROOT / "tools" / "build-book", tmp_path], capture_output=True, text=True, timeout=600)
+    assert result.returncode != 0
+    assert "deliberately broken" in result.stdout + result.stderr
+
+
 def test_a_printed_warning_fails_the_build(tmp_path):
     result = _build(tmp_path, "import warnings\nwarnings.warn('deliberately printed')")
     assert result.returncode != 0
