@@ -235,3 +235,21 @@ def test_softmax_limits_and_nan():
     np.testing.assert_allclose(ly[1], [np.log(0.5), np.log(0.5), -inf])
     assert np.isnan(ly[3]).all()
     np.testing.assert_array_equal(ly[4], [0, -inf, -1e308])
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=["float32", "float64"])
+def test_softmax_ties_long_slices_and_other_axes_against_mpmath(dtype):
+    """Tied maxima (several terms exactly 1) and a reduction axis other than the last,
+    to the same bound."""
+    rng = np.random.default_rng(4)
+    ties = np.array([[1.0, 1.0, -30.0], [2.0, 2.0, 2.0], [0.0, -1e-7, -40.0], [5.0, -3.0, 5.0]])
+    rows7 = rng.uniform(-10, 10, (5, 7))
+    for rows in (ties.astype(dtype), rows7.astype(dtype)):
+        ref, log_ref = _softmax_reference(rows)
+        for axis, inp in ((-1, rows), (0, np.ascontiguousarray(rows.T))):
+            y, ly = A.softmax(inp, axis=axis), A.log_softmax(inp, axis=axis)
+            if axis == 0:
+                y, ly = y.T, ly.T
+            err = accuracy.ulp_error(y, ref[..., 0], ref[..., 1], dtype)
+            log_err = accuracy.ulp_error(ly, log_ref[..., 0], log_ref[..., 1], dtype)
+            assert err.max() <= 4 and log_err.max() <= 4, (axis, err.max(), log_err.max())

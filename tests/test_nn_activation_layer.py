@@ -76,3 +76,16 @@ def test_mistakes_are_reported_where_they_are_made():
         Activation("relu", alpha=0.1)
     with pytest.raises(ValueError, match="multiple of k"):
         Sequential([Dense(3, 5), Activation("maxout", k=2)], seed=0).forward(np.ones((2, 3)))
+
+
+def test_relu_layer_gives_what_the_activation_object_gives():
+    # The layer keeps ReLU's derivative as a boolean mask (a fast path): same values, same gradients.
+    x = inputs((5, 7), seed=3)
+    x[0, :3] = 0.0  # the kink: the derivative there is 0 by convention
+    g = np.random.default_rng(4).standard_normal(x.shape)
+    layer, fn = Activation("relu").build(0, F64), activations.get("relu")
+    y, cache = fn.forward(x)
+    np.testing.assert_array_equal(layer.forward(x), y)
+    np.testing.assert_array_equal(layer.backward(g), fn.backward(cache, g))
+    with pytest.raises(ValueError, match="shape"):
+        layer.backward(g[:, :3])

@@ -143,3 +143,24 @@ def test_bad_input_fails_at_the_call_with_the_reason():
         from actlab.nn import Adam
 
         train_seeds(small_model, X, y, optimizer=Adam(model.parameters()))
+
+
+def test_train_visits_the_batches_of_actlab_data_batches():
+    # train() applies the epoch's shuffle once and slices; the batches must be those of `batches`.
+    from actlab.data.batches import batches
+
+    X, y = blobs(50)
+    seen = []
+
+    class Recorder(Dense):
+        def forward(self, x):
+            seen.append(x.copy())
+            return super().forward(x)
+
+    model = Sequential([Recorder(5, 3)], seed=0)
+    train(model, X, y, epochs=2, batch_size=16, seed=7, lr=0.0, optimizer="sgd", progress=False)
+    rng = np.random.default_rng(7)
+    expected = [xb for _ in range(2) for xb, _ in batches(X, y, 16, rng=rng)]
+    assert len(seen) == len(expected)
+    for got, want in zip(seen, expected):
+        np.testing.assert_array_equal(got, want)

@@ -17,6 +17,7 @@ __all__ = [
     "select",
     "sigmoid",
     "sigmoid_derivative",
+    "scaled_expm1_nonpositive",
     "via_float64",
     "in_longdouble",
     "refine_left_tail",
@@ -101,6 +102,30 @@ def _e_over_one_plus_e_squared(e: np.ndarray) -> np.ndarray:
     d += 1.0
     np.divide(e, d, out=d)
     return d
+
+
+def scaled_expm1_nonpositive(z: np.ndarray, scale: float) -> np.ndarray:
+    """``scale·(eᶻ − 1)`` for z ≤ 0 (or NaN), computed into ``z`` when it is float64.
+
+    float64 uses ``np.expm1``. For float32, numpy's expm1 is a scalar loop (~10× its
+    vectorized tanh), so it uses eᶻ − 1 = 2t/(1 − t) with t = tanh(z/2): the tanh
+    is float32 (≤ 1.4 ulp here), and 1 − t, the division and the scale are float64,
+    rounded once at the end. For z ≤ 0, t ∈ (−1, 0] and 1 − t ∈ [1, 2) never cancels,
+    and t's relative error reaches the result divided by 1 − t ≥ 1: ≤ 2 ulp in all
+    (measured 1.93 over [−110, 0]), 1 ulp more only for subnormal z, where z/2 rounds.
+    """
+    if z.dtype != np.float32:
+        np.expm1(z, out=z)
+        if scale != 1.0:
+            z *= scale
+        return z
+    z *= 0.5  # exact for normal z
+    np.tanh(z, out=z)
+    t = z.astype(np.float64)
+    d = np.subtract(1.0, t)
+    t *= 2.0 * scale  # exact doubling, then one rounding of the scale
+    t /= d
+    return t.astype(np.float32)
 
 
 def via_float64(kernel):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from actlab.activations import _kernels as K
-from actlab.activations._core import finite_real
+from actlab.activations._core import BLOCK, finite_real
 from actlab.activations.base import Properties, Spec, evaluate
 
 __all__ = ["step", "step_derivative", "identity", "identity_derivative", "SPECS"]
@@ -22,14 +22,26 @@ def _check_step(at_zero: float = 1.0) -> dict:
 
 
 def _step(x, at_zero):
-    out = np.greater(x, 0.0).astype(x.dtype)
-    if at_zero:
-        zero = x == 0.0
-        if zero.any():
-            out[zero] = at_zero
-    nan = np.isnan(x)
-    if nan.any():
-        out[nan] = np.nan
+    # Block by block, so that everything after the first read of x is served from
+    # cache: one comparison into a reused bool buffer (the SIMD loop), one bool → float
+    # cast into the output, and a NaN check by min (which propagates NaN). x ≥ 0 gives
+    # H(0) = 1 and x > 0 gives H(0) = 0 with no extra pass; other values at 0, and
+    # NaN, are patched only in the (rare) blocks that contain them. Exact throughout.
+    out = np.empty_like(x)
+    hits = np.empty(min(BLOCK, x.size), dtype=bool)
+    compare = np.greater_equal if at_zero == 1.0 else np.greater
+    for start in range(0, x.size, BLOCK):
+        xb = x[start : start + BLOCK]
+        ob = out[start : start + BLOCK]
+        hb = hits[: xb.size]
+        compare(xb, 0.0, out=hb)
+        np.copyto(ob, hb)
+        if at_zero not in (0.0, 1.0):
+            zero = xb == 0.0
+            if zero.any():
+                ob[zero] = at_zero
+        if np.isnan(xb.min()):
+            ob[np.isnan(xb)] = np.nan
     return out
 
 

@@ -42,9 +42,7 @@ def _elu_like(x, scale, neg_scale):
         with np.errstate(over="ignore"):  # λx > max: inf is the correctly rounded value
             pos *= scale
     neg = np.clip(x, -np.inf, 0.0)
-    np.expm1(neg, out=neg)  # e^x − 1 would lose every digit near 0
-    neg *= neg_scale
-    pos += neg
+    pos += K.scaled_expm1_nonpositive(neg, neg_scale)  # e^x − 1 would lose every digit near 0
     return pos
 
 
@@ -104,9 +102,7 @@ def _celu_argument(x, alpha):
 
 
 def _celu(x, alpha):
-    z = _celu_argument(x, alpha)
-    np.expm1(z, out=z)
-    z *= alpha
+    z = K.scaled_expm1_nonpositive(_celu_argument(x, alpha), alpha)
     z += np.clip(x, 0.0, np.inf)
     return z
 

@@ -416,7 +416,39 @@ def _mish_plain(x):
     return g
 
 
+def _mish_f32(x):
+    """Mish for float32: w = e^(−|x|) in float32, the rest as :func:`_mish_gate` in float64.
+
+    For speed: numpy's float32 exp is vectorized (~1/4 the time of float64's), and only
+    g is formed (no complement h). The gate's relative sensitivity to w is at most 1
+    (g = n/(n + 2) with n = w(w + 2) for x ≤ 0; near 1 and flat for x > 0), so w's
+    error (≤ 2.5 float32 ulp) plus the final rounding stays under 3 ulp. Where w is
+    subnormal or nearly (x < −80) the elements are redone wholly in float64.
+    """
+    w = np.abs(x)
+    np.negative(w, out=w)
+    np.exp(w, out=w)
+    w = w.astype(np.float64)
+    x64 = x.astype(np.float64)
+    p = K.indicator_positive(x64)
+    n = np.add(w, 2.0)
+    n *= w  # u(u + 2) for x ≤ 0
+    d = n + 2.0
+    n /= d
+    a = np.multiply(w, 2.0)
+    a += 1.0  # 1 + 2w for x > 0
+    w *= w
+    w *= 2.0
+    w += a
+    a /= w
+    g = K.select(p, a, n)
+    g *= np.clip(x64, -_GATE_CLIP, np.inf)
+    return K.refine_left_tail(g.astype(np.float32), x, _mish_plain)
+
+
 def _mish(x):
+    if x.dtype == np.float32:
+        return _mish_f32(x)
     return K.refine_left_tail(_mish_plain(x), x, _mish_plain)
 
 
@@ -425,7 +457,7 @@ def mish(x):
 
     Minimum ≈ −0.30884 at x ≈ −1.1924.
     """
-    return evaluate("mish", K.via_float64(_mish), x)
+    return evaluate("mish", _mish, x)
 
 
 def _mish_derivative_direct(x):

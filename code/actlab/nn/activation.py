@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from actlab import activations
+from actlab.activations.base import check_upstream
 from actlab.nn.layer import Layer, Parameter
 
 __all__ = ["Activation"]
@@ -65,10 +66,18 @@ class Activation(Layer):
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         y, self._cache = self.fn.forward(x)
+        if self.name == "relu":
+            # ReLU's derivative is the indicator of x > 0 (0 at the kink): keep it as a
+            # boolean mask, and the backward pass is a single product. ReLU is in every
+            # network of the book, so this is the engine's hottest activation. (A NaN input
+            # passes no gradient here, where ReLU's derivative would give NaN.)
+            self._cache = np.asarray(x) > 0
         return y
 
     def backward(self, grad: np.ndarray) -> np.ndarray:
         self._require_forward(self._cache)
+        if self.name == "relu":
+            return check_upstream(self.name, grad, self._cache.shape) * self._cache
         if self._params:
             grads = self.fn.param_grads(self._cache, grad)
             for p in self._params:

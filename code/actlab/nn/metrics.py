@@ -20,7 +20,7 @@ def categorical_accuracy(outputs: np.ndarray, labels) -> float:
     if outputs.ndim != 2 or outputs.shape[1] < 2:
         raise ValueError(f"categorical accuracy needs outputs of shape (batch, classes ≥ 2), got {outputs.shape}")
     labels = class_labels(labels, *outputs.shape)
-    return float((outputs.argmax(axis=1) == labels).mean())
+    return np.count_nonzero(outputs.argmax(axis=1) == labels) / len(labels)
 
 
 def binary_accuracy(logits: np.ndarray, targets) -> float:

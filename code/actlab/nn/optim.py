@@ -112,6 +112,11 @@ class Adam(Optimizer):
 
     ``m ← β₁ m + (1 − β₁) g``, ``v ← β₂ v + (1 − β₂) g²``, bias-corrected
     ``m̂ = m / (1 − β₁ᵗ)``, ``v̂ = v / (1 − β₂ᵗ)``, then ``θ ← θ − η m̂ / (√v̂ + ε)``.
+
+    The moments are stored without their factors ``1 − β``: ``self.m`` holds
+    ``m / (1 − β₁)`` and ``self.v`` holds ``v / (1 − β₂)``, so that they accumulate
+    ``m ← β₁ m + g`` and ``v ← β₂ v + g²``; the factors join the bias corrections in two
+    scalars. The same update, in 10 passes over the parameters instead of 12.
     """
 
     def __init__(self, params, lr: float = 1e-3, *, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8, **options):
@@ -122,25 +127,36 @@ class Adam(Optimizer):
         self.eps = float(eps)
         self.m = [np.zeros_like(p.value) for p in self.params]
         self.v = [np.zeros_like(p.value) for p in self.params]
-        self.scratch = [np.zeros_like(p.value) for p in self.params]
+        # One scratch array, the size of the largest parameter, serves them all in turn (one
+        # per dtype): reused at once, it stays in the processor's cache.
+        sizes: dict[np.dtype, int] = {}
+        for p in self.params:
+            sizes[p.value.dtype] = max(sizes.get(p.value.dtype, 0), p.value.size)
+        buffers = {dtype: np.zeros(size, dtype) for dtype, size in sizes.items()}
+        self.scratch = [buffers[p.value.dtype][: p.value.size].reshape(p.value.shape) for p in self.params]
+
+    def step(self) -> None:
+        # The step's scalars, once for all the parameters. With the stored m′ = m/(1 − β₁),
+        # v′ = v/(1 − β₂) and r = √((1 − β₂ᵗ)/(1 − β₂)):
+        #   η m̂ / (√v̂ + ε) = η_t m′ / (√v′ + ε_t),  η_t = η r (1 − β₁)/(1 − β₁ᵗ),  ε_t = ε r.
+        t = self.steps + 1
+        root = math.sqrt((1 - self.beta2**t) / (1 - self.beta2))
+        self._lr_t = self.lr * root * (1 - self.beta1) / (1 - self.beta1**t)
+        self._eps_t = self.eps * root
+        super().step()
 
     def update(self, i, p, g):
         # In place, through one scratch array: this runs for every parameter at every step,
         # and allocating temporaries would cost as much as the arithmetic.
-        m, v, s, t = self.m[i], self.v[i], self.scratch[i], self.steps
+        m, v, s = self.m[i], self.v[i], self.scratch[i]
         m *= self.beta1
-        m += np.multiply(g, 1 - self.beta1, out=s)  # m ← β₁ m + (1 − β₁) g
+        m += g  # m′ ← β₁ m′ + g
         v *= self.beta2
-        np.multiply(g, g, out=s)
-        s *= 1 - self.beta2
-        v += s  # v ← β₂ v + (1 − β₂) g²
-        # η m̂ / (√v̂ + ε) = η_t m / (√v + ε_t), with the bias corrections moved into the scalars
-        # η_t = η √(1 − β₂ᵗ) / (1 − β₁ᵗ) and ε_t = ε √(1 − β₂ᵗ) (Kingma & Ba, section 2).
-        root = math.sqrt(1 - self.beta2**t)
+        v += np.multiply(g, g, out=s)  # v′ ← β₂ v′ + g²
         np.sqrt(v, out=s)
-        s += self.eps * root
+        s += self._eps_t
         np.divide(m, s, out=s)
-        s *= self.lr * root / (1 - self.beta1**t)
+        s *= self._lr_t
         p.value -= s
 
 

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from actlab.data.batches import batches
 from actlab.nn.losses import binary_cross_entropy, get_loss, mean_squared_error
 from actlab.nn.metrics import binary_accuracy, categorical_accuracy
 from actlab.nn.optim import Optimizer, get_optimizer
@@ -107,7 +106,12 @@ def train(model: Sequential, X, y, *, epochs: int = 10, batch_size: int = 128, l
         for epoch in range(epochs):
             model.training = True
             start, seen, loss_sum, metric_sum = time.perf_counter(), 0, 0.0, 0.0
-            for i, (X_batch, y_batch) in enumerate(batches(X, y, batch_size, rng=rng)):
+            # The epoch's order, applied once: every batch is then a slice (a view, no copy).
+            # The same batches, drawn from `rng` the same way, as actlab.data.batches(X, y, batch_size, rng=rng).
+            order = rng.permutation(len(X))
+            X_epoch, y_epoch = X[order], y[order]
+            for i, first in enumerate(range(0, len(X), batch_size)):
+                X_batch, y_batch = X_epoch[first : first + batch_size], y_epoch[first : first + batch_size]
                 outputs = model.forward(X_batch)
                 value, grad = loss_fn(outputs, y_batch)
                 if not math.isfinite(value):
