@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from actlab import activations
 from actlab.checks.core import Case, Question, compare_arrays, describe
 
-__all__ = ["QUESTIONS", "xavier_normal_std", "glorot_uniform_limit", "backprop_norms", "clip_by_global_norm"]
+__all__ = [
+    "QUESTIONS", "sigmoid_network",
+    "xavier_normal_std", "glorot_uniform_limit", "backprop_norms", "clip_by_global_norm",
+]
 
 
 def _compare_number(got, expected, case):
@@ -51,34 +55,33 @@ glorot_uniform_limit = Question(
 
 # -- Question 3: the backward pass through a sigmoid network, layer by layer ------------
 
-def _sigmoid(z):
-    e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1 / (1 + e), e / (1 + e))
-
-
 def _reference_backprop_norms(weights, pre_activations, upstream):
     delta = np.asarray(upstream, dtype=np.float64)
     norms = []
     for layer in range(len(weights) - 1, -1, -1):
-        s = _sigmoid(np.asarray(pre_activations[layer], dtype=np.float64))
-        delta = delta * s * (1 - s)
+        # The exact σ′, not s·(1 − s), which cancels to 0 for saturated units.
+        delta = delta * activations.sigmoid_derivative(np.asarray(pre_activations[layer], dtype=np.float64))
         norms.append(np.linalg.norm(delta))
         delta = delta @ np.asarray(weights[layer], dtype=np.float64)
     return np.array(norms[::-1])
 
 
-def _deep_sigmoid_case(depth: int, width: int, scale: float, seed: int) -> Case:
+def sigmoid_network(widths, scale: float, seed: int, batch: int = 8):
+    """Arguments ``(weights, pre_activations, upstream)`` for a sigmoid network of these widths.
+
+    Weights are drawn from N(0, scale²/n_in) and rounded to 4 decimals, so a failure
+    message can print them; the upstream gradient is all ones. Shared by the visible and
+    the hidden cases of question 3.
+    """
     rng = np.random.default_rng(seed)
-    h = rng.standard_normal((8, width))
+    h = rng.standard_normal((batch, widths[0]))
     weights, pre = [], []
-    for _ in range(depth):
-        W = np.round(rng.normal(0.0, scale / np.sqrt(width), (width, width)), 4)
-        z = h @ W.T
+    for n_in, n_out in zip(widths, widths[1:]):
+        W = np.round(rng.normal(0.0, scale / np.sqrt(n_in), (n_out, n_in)), 4)
         weights.append(W)
-        pre.append(z)
-        h = _sigmoid(z)
-    return Case((weights, pre, np.ones((8, width))),
-                hint=f"{depth} layers: the norms must come back in layer order, first layer first")
+        pre.append(h @ W.T)
+        h = activations.sigmoid(pre[-1])
+    return weights, pre, np.ones((batch, widths[-1]))
 
 
 backprop_norms = Question(
@@ -89,8 +92,8 @@ backprop_norms = Question(
         Case(([np.array([[1.0, 0.0], [0.0, 1.0]]), np.array([[2.0, 0.0], [0.0, 2.0]])],
               [np.zeros((1, 2)), np.zeros((1, 2))], np.ones((1, 2))),
              hint="two layers: δ₂ = upstream ⊙ σ′(z₂), then δ₁ = (δ₂ W₂) ⊙ σ′(z₁)"),
-        _deep_sigmoid_case(6, 5, 1.0, seed=0),
-        _deep_sigmoid_case(12, 4, 4.0, seed=1),
+        Case(sigmoid_network([5] * 7, 1.0, seed=0), hint="6 layers: the norms come back in layer order, first layer first"),
+        Case(sigmoid_network([4] * 13, 4.0, seed=1), hint="12 layers: the norms come back in layer order, first layer first"),
     ],
     reference=_reference_backprop_norms,
     compare=lambda got, expected, case: compare_arrays(got, expected, rtol=1e-9, atol=1e-300),
