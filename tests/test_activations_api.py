@@ -329,6 +329,22 @@ def test_maxout_groups_and_routes_gradients():
     assert np.isnan(act(np.array([1.0, np.nan, 0.0]))[0])
 
 
+@pytest.mark.parametrize("k", [1, 2, 3, 5])
+def test_maxout_routes_like_argmax_with_ties_and_nan(k):
+    rng = np.random.default_rng(k)
+    x = rng.integers(-2, 3, size=(7, 4 * k)).astype(np.float64)  # many ties
+    x[0, 1], x[3, -1], x[5, : 2 * k] = np.nan, np.nan, np.nan
+    act = A.get("maxout", k=k)
+    y, cache = act.forward(x)
+    g = rng.standard_normal(y.shape)
+    groups = x.reshape(7, 4, k)
+    winner = np.argmax(groups, axis=-1)  # numpy: the first maximum, or the first NaN
+    expected = np.zeros_like(groups)
+    np.put_along_axis(expected, winner[..., None], g[..., None], axis=-1)
+    np.testing.assert_array_equal(act.backward(cache, g), expected.reshape(x.shape))
+    np.testing.assert_array_equal(y, np.take_along_axis(groups, winner[..., None], axis=-1)[..., 0])
+
+
 @pytest.mark.parametrize("name", ["softmax", "log_softmax"])
 def test_softmax_backward_is_the_vector_jacobian_product(name):
     rng = np.random.default_rng(1)

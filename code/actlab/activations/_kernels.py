@@ -7,9 +7,14 @@ Constants are Python floats so that float32 input is computed in float32.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
+from actlab.activations._core import BLOCK
+
 __all__ = [
+    "clamp",
     "indicator_positive",
     "indicator_inside",
     "indicator_at_least",
@@ -27,33 +32,67 @@ __all__ = [
 _SIGMOID_TAIL = {np.dtype(np.float32): -80.0, np.dtype(np.float64): -700.0, np.dtype(np.longdouble): -11000.0}
 
 
+@functools.lru_cache(maxsize=32)
+def _constant_block(value: float, dtype: np.dtype) -> np.ndarray:
+    block = np.full(BLOCK, value, dtype=dtype)
+    block.flags.writeable = False
+    return block
+
+
+def _filled(value: float, x: np.ndarray) -> np.ndarray:
+    """A read-only array of ``value`` in the shape and dtype of ``x`` (``x.size ≤ BLOCK``)."""
+    return _constant_block(float(value), x.dtype)[: x.size].reshape(x.shape)
+
+
+def clamp(x: np.ndarray, lo: float = -np.inf, hi: float = np.inf, out: np.ndarray | None = None) -> np.ndarray:
+    """``x`` clipped to ``[lo, hi]`` as by ``np.clip`` (NaN stays NaN), fast on blocks.
+
+    numpy's ``clip``, and its ``maximum``/``minimum`` with a scalar operand, run a
+    scalar loop; ``maximum`` and ``minimum`` of two arrays are vectorized, 3–10× faster
+    on data in cache. So for a block (at most ``BLOCK`` elements, the size
+    :func:`~actlab.activations._core.apply_elementwise` passes) the bounds are read from
+    constant arrays. Larger arrays, which are limited by memory traffic, use ``np.clip``.
+    """
+    if x.size > BLOCK:
+        return np.clip(x, lo, hi, out=out)
+    if lo > -np.inf:
+        x = np.maximum(x, _filled(lo, x), out=out)
+        out = x  # the second bound, if any, is applied in place
+    if hi < np.inf:
+        x = np.minimum(x, _filled(hi, x), out=out)
+    elif out is None and lo == -np.inf:
+        x = x.copy()
+    return x
+
+
+def _patch_nan(d: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """``d`` with NaN wherever ``x`` is NaN; one fast reduction when there is none."""
+    if np.isnan(x.min(initial=np.inf) if x.size else 0.0):
+        d[np.isnan(x)] = np.nan
+    return d
+
+
 def indicator_positive(x: np.ndarray) -> np.ndarray:
-    """1 where x > 0, 0 where x ≤ 0, NaN where x is NaN (no masks, no warnings)."""
-    s = np.sign(x)
-    if not isinstance(s, np.ndarray):  # a 0-d input gives a numpy scalar
-        return np.clip(s, 0.0, 1.0)
-    return np.clip(s, 0.0, 1.0, out=s)
+    """1 where x > 0, 0 where x ≤ 0, NaN where x is NaN (no warnings).
+
+    A vectorized comparison cast to float, then NaN restored (a comparison says False).
+    """
+    return _patch_nan(np.asarray(np.greater(x, 0.0)).astype(x.dtype), x)
 
 
 def indicator_inside(x: np.ndarray, radius: float) -> np.ndarray:
     """1 where |x| < radius, 0 elsewhere (also at ±radius), NaN at NaN."""
-    t = np.abs(x)
-    np.subtract(radius, t, out=t)
-    return indicator_positive(t)
+    return _patch_nan(np.asarray(np.less(np.abs(x), radius)).astype(x.dtype), x)
 
 
 def indicator_at_least(x: np.ndarray, a: float) -> np.ndarray:
     """1 where x ≥ a, 0 where x < a, NaN at NaN."""
-    s = np.subtract(x, a)
-    np.sign(s, out=s)
-    s += 1.0
-    return np.clip(s, 0.0, 1.0, out=s)
+    return _patch_nan(np.asarray(np.greater_equal(x, a)).astype(x.dtype), x)
 
 
 def zero_or_nan(x: np.ndarray) -> np.ndarray:
     """0 everywhere, NaN where x is NaN: the derivative of a locally constant function."""
-    t = np.abs(x)
-    return np.clip(t, 0.0, 0.0, out=t)
+    return _patch_nan(np.zeros(np.shape(x), x.dtype), x)
 
 
 def select(p: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -105,14 +144,14 @@ def _e_over_one_plus_e_squared(e: np.ndarray) -> np.ndarray:
 
 
 def scaled_expm1_nonpositive(z: np.ndarray, scale: float) -> np.ndarray:
-    """``scale·(eᶻ − 1)`` for z ≤ 0 (or NaN), computed into ``z`` when it is float64.
+    """``scale·(eᶻ − 1)`` for z ≤ 0 (or NaN), computed into ``z``.
 
     float64 uses ``np.expm1``. For float32, numpy's expm1 is a scalar loop (~10× its
-    vectorized tanh), so it uses eᶻ − 1 = 2t/(1 − t) with t = tanh(z/2): the tanh
-    is float32 (≤ 1.4 ulp here), and 1 − t, the division and the scale are float64,
-    rounded once at the end. For z ≤ 0, t ∈ (−1, 0] and 1 − t ∈ [1, 2) never cancels,
-    and t's relative error reaches the result divided by 1 − t ≥ 1: ≤ 2 ulp in all
-    (measured 1.93 over [−110, 0]), 1 ulp more only for subnormal z, where z/2 rounds.
+    vectorized tanh), so it uses eᶻ − 1 = 2t/(1 − t) with t = tanh(z/2), all in
+    float32. For z ≤ 0, t ∈ (−1, 0] and 1 − t ∈ [1, 2) never cancels, so the result
+    carries tanh's error (≤ 1.4 ulp here) plus three roundings: measured ≤ 2.8 ulp for
+    scale 1 over 2·10⁷ random z ≤ 0 (float64 reference), within the 4 ulp every
+    activation is held to; 1 ulp more only for subnormal z, where z/2 rounds.
     """
     if z.dtype != np.float32:
         np.expm1(z, out=z)
@@ -121,11 +160,10 @@ def scaled_expm1_nonpositive(z: np.ndarray, scale: float) -> np.ndarray:
         return z
     z *= 0.5  # exact for normal z
     np.tanh(z, out=z)
-    t = z.astype(np.float64)
-    d = np.subtract(1.0, t)
-    t *= 2.0 * scale  # exact doubling, then one rounding of the scale
-    t /= d
-    return t.astype(np.float32)
+    d = np.subtract(1.0, z)
+    z *= 2.0 * scale
+    z /= d
+    return z
 
 
 def via_float64(kernel):

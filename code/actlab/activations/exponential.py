@@ -37,11 +37,11 @@ _SELU_LAMBDA_ALPHA = 1.7580993408473768599402175208123
 
 def _elu_like(x, scale, neg_scale):
     """``scale·max(x, 0) + neg_scale·expm1(min(x, 0))``."""
-    pos = np.clip(x, 0.0, np.inf)
+    pos = K.clamp(x, 0.0, np.inf)
     if scale != 1.0:
         with np.errstate(over="ignore"):  # λx > max: inf is the correctly rounded value
             pos *= scale
-    neg = np.clip(x, -np.inf, 0.0)
+    neg = K.clamp(x, -np.inf, 0.0)
     pos += K.scaled_expm1_nonpositive(neg, neg_scale)  # e^x − 1 would lose every digit near 0
     return pos
 
@@ -49,7 +49,7 @@ def _elu_like(x, scale, neg_scale):
 def _elu_like_derivative(x, scale, neg_scale):
     """``scale`` for x > 0 and ``neg_scale·eˣ`` for x ≤ 0."""
     p = K.indicator_positive(x)
-    e = np.clip(x, -np.inf, 0.0)
+    e = K.clamp(x, -np.inf, 0.0)
     np.exp(e, out=e)
     e *= neg_scale
     return K.select(p, np.full_like(e, scale), e)
@@ -95,7 +95,7 @@ def _check_celu(alpha: float = 1.0) -> dict:
 
 def _celu_argument(x, alpha):
     # min(x, 0)/α, clipped where exp underflows anyway so that x/α cannot overflow.
-    z = np.clip(x, -800.0 * alpha, 0.0)
+    z = K.clamp(x, -800.0 * alpha, 0.0)
     if alpha != 1.0:
         z /= alpha
     return z
@@ -103,7 +103,7 @@ def _celu_argument(x, alpha):
 
 def _celu(x, alpha):
     z = K.scaled_expm1_nonpositive(_celu_argument(x, alpha), alpha)
-    z += np.clip(x, 0.0, np.inf)
+    z += K.clamp(x, 0.0, np.inf)
     return z
 
 

@@ -74,7 +74,7 @@ def _gelu_f64(x):
     pos = ~neg  # includes NaN, which x·Φ(x) propagates
     xp = x[pos]
     y[pos] = xp * special.ndtr(xp)  # x ≥ −1: ndtr uses ½ + ½·erf(x/√2) near 0, accurate
-    xn = np.clip(x[neg], -40.0, np.inf)  # GELU(−40) rounds to 0
+    xn = K.clamp(x[neg], -40.0, np.inf)  # GELU(−40) rounds to 0
     a, e = _gelu_left_factors(xn)
     y[neg] = (xn * a) * e
     return y
@@ -82,7 +82,7 @@ def _gelu_f64(x):
 
 def _gelu_f32(x):
     # In float64, x·Φ(x) is ~z² float64-ulp off for x < 0, far below float32's ulp.
-    x64 = np.clip(x.astype(np.float64), -40.0, np.inf)  # −inf·0 kept out; GELU(−40) = 0
+    x64 = K.clamp(x.astype(np.float64), -40.0, np.inf)  # −inf·0 kept out; GELU(−40) = 0
     return (x64 * special.ndtr(x64)).astype(np.float32)
 
 
@@ -105,9 +105,9 @@ def _gelu_derivative_direct(x):
     neg = x < -1.0  # [−1.25, −0.25] is the zero's window, where this is replaced
     pos = ~neg
     xp = x[pos]
-    c = np.clip(xp, -np.inf, 40.0)  # x·φ(x) is 0 beyond; keeps inf out of the square
+    c = K.clamp(xp, -np.inf, 40.0)  # x·φ(x) is 0 beyond; keeps inf out of the square
     d[pos] = special.ndtr(xp) + c * exp_neg_half_square(c) * _INV_SQRT_2PI
-    xn = np.clip(x[neg], -40.0, np.inf)
+    xn = K.clamp(x[neg], -40.0, np.inf)
     a, e = _gelu_left_factors(xn)  # Φ(x) = a·e, φ(x) = e/√(2π)
     d[neg] = e * (a + _INV_SQRT_2PI * xn)
     return d
@@ -116,7 +116,7 @@ def _gelu_derivative_direct(x):
 def _gelu_derivative_simple(x):
     # Float64 for float32 input: erfc's and the square's errors (~z² float64-ulp) are
     # far below float32's ulp, so the textbook form will do.
-    c = np.clip(x, -40.0, 40.0)
+    c = K.clamp(x, -40.0, 40.0)
     return special.ndtr(x) + c * np.exp(-0.5 * c * c) * _INV_SQRT_2PI
 
 
@@ -166,22 +166,22 @@ def _gelu_tanh_gate(x):
 
 
 def _gelu_tanh_f64(x):
-    c = np.clip(x, -1e4, 1e4)  # the gate is exactly 0 or 1 long before
+    c = K.clamp(x, -1e4, 1e4)  # the gate is exactly 0 or 1 long before
     g = _gelu_tanh_gate(c)
-    g *= np.clip(x, -1e4, np.inf)  # −inf·0 kept out: the function is 0 far left
+    g *= K.clamp(x, -1e4, np.inf)  # −inf·0 kept out: the function is 0 far left
     return g
 
 
 def _gelu_tanh_simple(x):
     # Float64 without the double-double: ~|w| float64-ulp, far below float32's ulp.
-    c = np.clip(x, -1e4, 1e4)
+    c = K.clamp(x, -1e4, 1e4)
     w = np.multiply(c, c)
     w *= _GELU_TANH_C
     w += 1.0
     w *= c
     w *= _GT_K
     g = K.sigmoid(w)
-    g *= np.clip(x, -1e4, np.inf)
+    g *= K.clamp(x, -1e4, np.inf)
     return g
 
 
@@ -200,7 +200,7 @@ def _gelu_tanh(x):
     if x.dtype == np.float32:
         return _gelu_tanh_simple(x.astype(np.float64)).astype(np.float32)
     # Below x ≈ −20.3 the gate e^w is subnormal in float64: redo those in longdouble.
-    c = np.clip(x, -1e4, np.inf)
+    c = K.clamp(x, -1e4, np.inf)
     return K.refine_left_tail(_gelu_tanh_f64(x), c, _gelu_tanh_wide, {np.dtype(np.float64): -20.0})
 
 
@@ -215,7 +215,7 @@ def gelu_tanh(x):
 
 def _gelu_tanh_derivative_direct(x):
     # σ(w) + x·σ′(w)·w′ = σ(w)·(1 + x·w′·(1 − σ(w))), w′ = 2√(2/π)(1 + 3·0.044715x²).
-    c = np.clip(x, -1e4, 1e4)
+    c = K.clamp(x, -1e4, 1e4)
     g = _gelu_tanh_gate(c)
     t = np.multiply(c, c)
     t *= 3.0 * _GELU_TANH_C
@@ -230,7 +230,7 @@ def _gelu_tanh_derivative_direct(x):
 
 def _gelu_tanh_derivative_formula(x, k, c):
     """σ(w)·(1 + x·w′·(1 − σ(w))) with w = k·x(1 + c·x²), w′ = k(1 + 3c·x²), in x's type."""
-    x = np.clip(x, -1e4, 1e4)
+    x = K.clamp(x, -1e4, 1e4)
     w = np.multiply(x, x)
     w *= c
     w += 1.0
@@ -271,7 +271,7 @@ def gelu_tanh_derivative(x):
 # SiLU and Swish ----------------------------------------------------------------------
 def _silu_plain(x):
     g = K.sigmoid(x)
-    g *= np.clip(x, -_GATE_CLIP, np.inf)
+    g *= K.clamp(x, -_GATE_CLIP, np.inf)
     return g
 
 
@@ -290,7 +290,7 @@ def silu(x):
 
 def _silu_derivative_direct(x):
     # σ(x)·(1 + x·σ(−x)); x is clipped so that x·σ(−x) is never inf·0.
-    c = np.clip(x, -_GATE_CLIP, _GATE_CLIP)
+    c = K.clamp(x, -_GATE_CLIP, _GATE_CLIP)
     s = K.sigmoid(c)
     t = K.sigmoid(np.negative(c))
     t *= c
@@ -317,10 +317,10 @@ def _check_swish(beta: float = 1.0) -> dict:
 def _swish(x, beta):
     if beta == 1.0:
         return _silu(x)
-    c = np.clip(x, -_GATE_CLIP / beta, _GATE_CLIP / beta)
+    c = K.clamp(x, -_GATE_CLIP / beta, _GATE_CLIP / beta)
     c *= beta
     g = K.sigmoid(c)
-    g *= np.clip(x, -_GATE_CLIP / beta, np.inf)
+    g *= K.clamp(x, -_GATE_CLIP / beta, np.inf)
     return K.refine_left_tail(g, c, lambda v: _silu_plain(v) / beta)
 
 
@@ -337,7 +337,7 @@ def swish(x, beta: float = 1.0):
 def _swish_derivative(x, beta):
     if beta == 1.0:
         return _silu_derivative(x)
-    c = np.clip(x, -_GATE_CLIP / beta, _GATE_CLIP / beta)
+    c = K.clamp(x, -_GATE_CLIP / beta, _GATE_CLIP / beta)
     c *= beta
     return _silu_derivative(c)  # d/dx xσ(βx) = SiLU′(βx)
 
@@ -349,9 +349,9 @@ def swish_derivative(x, beta: float = 1.0):
 
 # Hard-Swish --------------------------------------------------------------------------
 def _hard_swish(x):
-    c = np.clip(x, -4.0, np.inf)  # HardSwish is 0 below −3; keeps −inf·0 out
+    c = K.clamp(x, -4.0, np.inf)  # HardSwish is 0 below −3; keeps −inf·0 out
     g = np.add(c, 3.0)
-    np.clip(g, 0.0, 6.0, out=g)
+    K.clamp(g, 0.0, 6.0, out=g)
     g /= 6.0  # before the product, which would overflow for huge x
     g *= c
     return g
@@ -368,7 +368,7 @@ def hard_swish(x):
 def _hard_swish_derivative(x):
     a = K.indicator_at_least(x, -3.0)  # the middle piece includes x = −3
     b = K.indicator_positive(np.subtract(x, 3.0))  # [x > 3]
-    m = np.clip(x, -3.0, 3.0)
+    m = K.clamp(x, -3.0, 3.0)
     m *= 2.0
     m += 3.0
     m /= 6.0
@@ -412,7 +412,7 @@ def _mish_gate(x):
 
 def _mish_plain(x):
     g = _mish_gate(x)[0]
-    g *= np.clip(x, -_GATE_CLIP, np.inf)
+    g *= K.clamp(x, -_GATE_CLIP, np.inf)
     return g
 
 
@@ -442,7 +442,7 @@ def _mish_f32(x):
     w += a
     a /= w
     g = K.select(p, a, n)
-    g *= np.clip(x64, -_GATE_CLIP, np.inf)
+    g *= K.clamp(x64, -_GATE_CLIP, np.inf)
     return K.refine_left_tail(g.astype(np.float32), x, _mish_plain)
 
 
@@ -462,7 +462,7 @@ def mish(x):
 
 def _mish_derivative_direct(x):
     # g + x·sech²(softplus x)·σ(x), with sech² = 1 − g² = h(2 − h).
-    c = np.clip(x, -_GATE_CLIP, _GATE_CLIP)
+    c = K.clamp(x, -_GATE_CLIP, _GATE_CLIP)
     g, h, p, w = _mish_gate(c)
     s = K.select(p, 1.0 / (1.0 + w), w / (1.0 + w))  # σ(x) from w = e^(−|x|)
     t = np.subtract(2.0, h)

@@ -25,6 +25,20 @@ def _groups(name: str, x: np.ndarray, k: int) -> np.ndarray:
     return x.reshape(*x.shape[:-1], x.shape[-1] // k, k)
 
 
+def _group_max(z: np.ndarray) -> np.ndarray:
+    """The maximum over the last axis of ``z``, NaN if any piece is NaN.
+
+    Folded piece by piece with ``np.maximum`` (k − 1 vectorized passes) rather than
+    reduced along a last axis of k elements, which numpy does one short loop per group.
+    """
+    if z.shape[-1] == 1:
+        return z[..., 0].copy()
+    y = np.maximum(z[..., 0], z[..., 1])
+    for j in range(2, z.shape[-1]):
+        np.maximum(y, z[..., j], out=y)
+    return y
+
+
 def maxout(x, k: int = 2):
     """The maximum of each group of ``k`` consecutive entries of the last axis.
 
@@ -32,7 +46,7 @@ def maxout(x, k: int = 2):
     """
     k = positive_int("maxout", "k", k)
     x = as_float_array(x, "maxout")
-    return _groups("maxout", x, k).max(axis=-1)
+    return _group_max(_groups("maxout", x, k))
 
 
 class Maxout(Activation):
@@ -53,16 +67,23 @@ class Maxout(Activation):
     def forward(self, x):
         x = as_float_array(x, self.name)
         z = _groups(self.name, x, self.params["k"])
-        winner = np.argmax(z, axis=-1)[..., None]  # NaN counts as the maximum, as in max
-        y = np.take_along_axis(z, winner, axis=-1)[..., 0]
-        return y, (x.shape, winner)
+        y = _group_max(z)
+        return y, (z, y)
 
     def backward(self, cache, upstream):
-        shape, winner = cache
-        g = check_upstream(self.name, upstream, winner.shape[:-1])
-        grad = np.zeros((*winner.shape[:-1], self.params["k"]), dtype=g.dtype)
-        np.put_along_axis(grad, winner, g[..., None], axis=-1)
-        return grad.reshape(shape)
+        z, y = cache
+        g = check_upstream(self.name, upstream, y.shape)
+        grad = np.empty(z.shape, dtype=np.result_type(g, z))
+        # Each group's gradient goes to its first piece equal to the maximum (or, in a
+        # group holding NaN, to its first NaN, which is where argmax would put it).
+        free = np.ones(y.shape, dtype=bool)
+        for j in range(z.shape[-1]):
+            piece = z[..., j]
+            wins = (piece == y) | np.isnan(piece)
+            wins &= free
+            free &= ~wins
+            np.multiply(g, wins, out=grad[..., j])
+        return grad.reshape(*z.shape[:-2], -1)
 
     @property
     def info(self) -> Properties:

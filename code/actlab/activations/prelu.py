@@ -70,7 +70,7 @@ class PReLU(Activation):
         """``{"slope": ∂L/∂a}``: upstream·x where x ≤ 0 (0 elsewhere), summed to the slope's shape."""
         x = cache
         g = check_upstream(self.name, upstream, x.shape)
-        contrib = g * np.clip(x, -np.inf, 0.0)
+        contrib = g * K.clamp(x, -np.inf, 0.0)
         slope = self.params["slope"]
         if np.ndim(slope) == 0:
             return {"slope": float(contrib.sum())}

@@ -34,7 +34,7 @@ def _no_params() -> dict:
 
 
 def _relu(x):
-    return np.clip(x, 0.0, np.inf)
+    return K.clamp(x, 0.0, np.inf)
 
 
 def relu(x):
@@ -44,7 +44,7 @@ def relu(x):
     & Bengio (2011) in deep supervised networks, and Krizhevsky, Sutskever & Hinton
     (2012) made it the default.
     """
-    return evaluate("relu", _relu, x, blockwise=False)
+    return evaluate("relu", _relu, x)
 
 
 def relu_derivative(x):
@@ -54,7 +54,7 @@ def relu_derivative(x):
 
 
 def _relu6(x):
-    return np.clip(x, 0.0, 6.0)
+    return K.clamp(x, 0.0, 6.0)
 
 
 def relu6(x):
@@ -65,7 +65,7 @@ def relu6(x):
     (Howard et al. 2019, the bibliography key given). The cap keeps activations in a
     range that low-precision arithmetic represents well.
     """
-    return evaluate("relu6", _relu6, x, blockwise=False)
+    return evaluate("relu6", _relu6, x)
 
 
 def _relu6_derivative(x):
@@ -87,11 +87,11 @@ def scale_negative(x: np.ndarray, slope) -> np.ndarray:
     gives 0, the limit of 0·x, rather than 0·inf = NaN.
     """
     if np.ndim(slope) == 0 and slope != 0.0:
-        # max(x, 0) + slope·min(x, 0): exact, and clip is much faster than maximum.
-        neg = np.clip(x, -np.inf, 0.0)
+        # max(x, 0) + slope·min(x, 0): exact, and no mask.
+        neg = K.clamp(x, -np.inf, 0.0)
         with np.errstate(over="ignore"):  # |slope| > 1 can take a huge negative x past the
             neg *= slope  # largest float; −inf is then the correctly rounded result
-        neg += np.clip(x, 0.0, np.inf)
+        neg += K.clamp(x, 0.0, np.inf)
         return neg
     p = K.indicator_positive(x)
     factor = np.multiply(np.subtract(1.0, p), slope)
@@ -145,14 +145,14 @@ _SOFTPLUS_CAP = 800.0
 def _softplus(x, beta):
     a = np.abs(x)
     if beta != 1.0:
-        np.clip(a, 0.0, _SOFTPLUS_CAP / beta, out=a)
+        K.clamp(a, 0.0, _SOFTPLUS_CAP / beta, out=a)
         a *= beta
     np.negative(a, out=a)
     np.exp(a, out=a)
     np.log1p(a, out=a)
     if beta != 1.0:
         a /= beta
-    a += np.clip(x, 0.0, np.inf)  # max(βx, 0)/β = max(x, 0) exactly
+    a += K.clamp(x, 0.0, np.inf)  # max(βx, 0)/β = max(x, 0) exactly
     return a
 
 
@@ -171,7 +171,7 @@ def softplus(x, beta: float = 1.0):
 def _softplus_derivative(x, beta):
     if beta == 1.0:
         return K.sigmoid(x)
-    c = np.clip(x, -_SOFTPLUS_CAP / beta, _SOFTPLUS_CAP / beta)
+    c = K.clamp(x, -_SOFTPLUS_CAP / beta, _SOFTPLUS_CAP / beta)
     c *= beta
     return K.sigmoid(c)
 

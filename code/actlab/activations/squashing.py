@@ -48,7 +48,7 @@ def sigmoid_derivative(x):
 
 def _hard_sigmoid(x):
     t = np.add(x, 3.0)  # exact near x = −3, where x/6 + 1/2 would cancel
-    np.clip(t, 0.0, 6.0, out=t)
+    K.clamp(t, 0.0, 6.0, out=t)
     t /= 6.0
     return t
 
@@ -85,7 +85,7 @@ def tanh(x):
 def _tanh_derivative(x):
     # 1 − tanh²x cancels to nothing for |x| ≳ 19; 4e/(1 + e)² with e = e^(−2|x|) does not.
     e = np.abs(x)
-    np.clip(e, 0.0, 400.0, out=e)  # e^(−800) is already 0; keeps −2|x| finite
+    K.clamp(e, 0.0, 400.0, out=e)  # e^(−800) is already 0; keeps −2|x| finite
     e *= -2.0
     np.exp(e, out=e)
     d = K._e_over_one_plus_e_squared(e)
@@ -99,12 +99,12 @@ def tanh_derivative(x):
 
 
 def _hard_tanh(x):
-    return np.clip(x, -1.0, 1.0)
+    return K.clamp(x, -1.0, 1.0)
 
 
 def hard_tanh(x):
     """Hard tanh: x clipped to [−1, 1] (Collobert's HardTanh, as in PyTorch)."""
-    return evaluate("hard_tanh", _hard_tanh, x, blockwise=False)
+    return evaluate("hard_tanh", _hard_tanh, x)
 
 
 def _hard_tanh_derivative(x):
@@ -120,7 +120,7 @@ _SOFTSIGN_CAP = 2.0**60  # softsign(±2⁶⁰) = ±1 in both dtypes; keeps inf/i
 
 
 def _softsign(x):
-    c = np.clip(x, -_SOFTSIGN_CAP, _SOFTSIGN_CAP)
+    c = K.clamp(x, -_SOFTSIGN_CAP, _SOFTSIGN_CAP)
     d = np.abs(c)
     d += 1.0
     np.divide(c, d, out=c)

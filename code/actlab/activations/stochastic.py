@@ -70,7 +70,7 @@ class NoisyReLU(Activation):
     def forward(self, x):
         x = as_float_array(x, self.name)
         if not self.training:
-            return np.clip(x, 0.0, np.inf), (x, None)
+            return K.clamp(x, 0.0, np.inf), (x, None)
         n = self.rng.standard_normal(x.shape, dtype=x.dtype)
         std = self.params["std"]
         if std is None:
@@ -79,7 +79,7 @@ class NoisyReLU(Activation):
         else:
             s = np.full_like(x, std)
         z = x + s * n
-        return np.clip(z, 0.0, np.inf), (x, (n, z))
+        return K.clamp(z, 0.0, np.inf), (x, (n, z))
 
     def backward(self, cache, upstream):
         x, noise = cache
