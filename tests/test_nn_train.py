@@ -164,3 +164,30 @@ def test_train_visits_the_batches_of_actlab_data_batches():
     assert len(seen) == len(expected)
     for got, want in zip(seen, expected):
         np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
+@pytest.mark.parametrize("options", [{}, {"weight_decay": 1e-3, "clip_value": 0.05}])
+def test_layer_by_layer_updates_equal_one_step_after_backward(optimizer, options):
+    """train() updates each layer right after its backward pass; that must be the same,
+    bit for bit, as the textbook order: the whole backward pass, then one optimizer step."""
+    from actlab.nn.losses import softmax_cross_entropy
+    from actlab.nn.optim import get_optimizer
+
+    X, y = blobs()
+    trained = small_model(seed=2)
+    train(trained, X, y, epochs=2, batch_size=60, seed=5, optimizer=optimizer, lr=0.05, progress=False, **options)
+
+    textbook = small_model(seed=2)
+    opt = get_optimizer(optimizer, textbook.parameters(), 0.05, **options)
+    assert opt.updates_per_layer
+    rng = np.random.default_rng(5)
+    for _ in range(2):
+        order = rng.permutation(len(X))
+        for first in range(0, len(X), 60):
+            batch = order[first : first + 60]
+            _, grad = softmax_cross_entropy(textbook.forward(X[batch]), y[batch])
+            textbook.backward(grad)
+            opt.step()
+    for a, b in zip(trained.parameters(), textbook.parameters()):
+        assert np.array_equal(a.value, b.value)

@@ -57,23 +57,58 @@ class Optimizer:
         self.clip_value, self.clip_norm = clip_value, clip_norm
         self.steps = 0
         self.last_grad_norm: float | None = None  # global norm before clipping, when clip_norm is set
+        self._index = {id(p): i for i, p in enumerate(self.params)}
+
+    @property
+    def updates_per_layer(self) -> bool:
+        """Whether a parameter's update needs only its own gradient (no global norm clipping).
+
+        Then :func:`~actlab.nn.train` updates each layer as soon as its backward pass is
+        done, while its weights and gradients are still in the processor's cache; the
+        result is the same, bit for bit, as one :meth:`step` after the whole backward pass.
+        """
+        return self.clip_norm is None
 
     def step(self) -> None:
         """One update of every parameter from its current gradient."""
-        grads = [p.grad for p in self.params]
-        if self.weight_decay:
-            grads = [g + self.weight_decay * p.value if p.decay else g for g, p in zip(grads, self.params)]
-        if self.clip_value is not None or self.clip_norm is not None:
-            grads = [g.copy() for g in grads]  # clipping works in place; the layers' grads stay as computed
-        if self.clip_value is not None:
-            clip_by_value(grads, self.clip_value)
-        if self.clip_norm is not None:
-            self.last_grad_norm = clip_by_norm(grads, self.clip_norm)
-        self.steps += 1
+        if self.clip_norm is None:
+            self.begin_step()
+            self.update(self.params)
+            return
+        grads = [self._prepared(p) for p in self.params]
+        self.last_grad_norm = clip_by_norm(grads, self.clip_norm)
+        self.begin_step()
         for i, (p, g) in enumerate(zip(self.params, grads)):
-            self.update(i, p, g)
+            self.update_one(i, p, g)
 
-    def update(self, i: int, p: Parameter, g: np.ndarray) -> None:
+    def begin_step(self) -> None:
+        """Count a new step; subclasses add what is shared by all its parameter updates."""
+        self.steps += 1
+
+    def update(self, params: list[Parameter]) -> None:
+        """Update ``params`` (those of them this optimizer holds) as part of the current step.
+
+        Call :meth:`begin_step` once per step first; :meth:`step` does both for all the
+        parameters at once.
+        """
+        for p in params:
+            i = self._index.get(id(p))
+            if i is not None:
+                self.update_one(i, p, self._prepared(p))
+
+    def _prepared(self, p: Parameter) -> np.ndarray:
+        """The gradient the update uses: with weight decay added and clipped by value, if set."""
+        g = p.grad
+        if self.weight_decay and p.decay:
+            g = g + self.weight_decay * p.value
+        if self.clip_value is not None or self.clip_norm is not None:
+            g = g.copy() if g is p.grad else g  # clipping works in place; the layer's grad stays as computed
+        if self.clip_value is not None:
+            clip_by_value([g], self.clip_value)
+        return g
+
+    def update_one(self, i: int, p: Parameter, g: np.ndarray) -> None:
+        """Update parameter ``p`` (number ``i``) from gradient ``g``."""
         raise NotImplementedError
 
 
@@ -91,7 +126,7 @@ class SGD(Optimizer):
         self.momentum = float(momentum)
         self.velocity = [np.zeros_like(p.value) for p in self.params] if self.momentum else None
 
-    def update(self, i, p, g):
+    def update_one(self, i, p, g):
         if self.velocity is not None:
             v = self.velocity[i]
             v *= self.momentum
@@ -135,17 +170,17 @@ class Adam(Optimizer):
         buffers = {dtype: np.zeros(size, dtype) for dtype, size in sizes.items()}
         self.scratch = [buffers[p.value.dtype][: p.value.size].reshape(p.value.shape) for p in self.params]
 
-    def step(self) -> None:
+    def begin_step(self) -> None:
         # The step's scalars, once for all the parameters. With the stored m′ = m/(1 − β₁),
         # v′ = v/(1 − β₂) and r = √((1 − β₂ᵗ)/(1 − β₂)):
         #   η m̂ / (√v̂ + ε) = η_t m′ / (√v′ + ε_t),  η_t = η r (1 − β₁)/(1 − β₁ᵗ),  ε_t = ε r.
-        t = self.steps + 1
+        super().begin_step()
+        t = self.steps
         root = math.sqrt((1 - self.beta2**t) / (1 - self.beta2))
         self._lr_t = self.lr * root * (1 - self.beta1) / (1 - self.beta1**t)
         self._eps_t = self.eps * root
-        super().step()
 
-    def update(self, i, p, g):
+    def update_one(self, i, p, g):
         # In place, through one scratch array: this runs for every parameter at every step,
         # and allocating temporaries would cost as much as the arithmetic.
         m, v, s = self.m[i], self.v[i], self.scratch[i]
