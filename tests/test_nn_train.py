@@ -191,3 +191,23 @@ def test_layer_by_layer_updates_equal_one_step_after_backward(optimizer, options
             opt.step()
     for a, b in zip(trained.parameters(), textbook.parameters()):
         assert np.array_equal(a.value, b.value)
+
+
+def test_an_optimizer_that_overrides_step_gets_step_called():
+    """Per-layer updates bypass step(); an optimizer that needs it (to see every gradient
+    of the step, as the gradient-norm recorder of chapter 3 does) must still get it."""
+    from actlab.nn.optim import SGD
+
+    class Counting(SGD):
+        calls = 0
+
+        def step(self):
+            Counting.calls += 1
+            super().step()
+
+    X, y = blobs()
+    model = small_model()
+    opt = Counting(model.parameters(), lr=0.05)
+    assert not opt.updates_per_layer and SGD(model.parameters()).updates_per_layer
+    train(model, X, y, epochs=2, batch_size=60, optimizer=opt, progress=False)
+    assert Counting.calls == 2 * 4

@@ -66,8 +66,10 @@ class Optimizer:
         Then :func:`~actlab.nn.train` updates each layer as soon as its backward pass is
         done, while its weights and gradients are still in the processor's cache; the
         result is the same, bit for bit, as one :meth:`step` after the whole backward pass.
+        A subclass that overrides :meth:`step` (to look at all the gradients first, say)
+        gets its ``step`` called instead.
         """
-        return self.clip_norm is None
+        return self.clip_norm is None and type(self).step is Optimizer.step
 
     def step(self) -> None:
         """One update of every parameter from its current gradient."""
