@@ -106,3 +106,17 @@ def test_bad_settings():
     with pytest.raises(ValueError, match="unknown optimizer"):
         get_optimizer("adamw", [p])
     assert math.isfinite(get_optimizer("adam", [p], 0.1).lr)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_axpy_updates_in_place_contiguous_or_not(dtype):
+    from actlab.nn.optim import axpy
+
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((6, 5)).astype(dtype)
+    for y in (rng.standard_normal((6, 5)).astype(dtype), rng.standard_normal((5, 6)).astype(dtype).T):
+        expected = y.astype(np.float64) - 0.3 * x.astype(np.float64)
+        before = y
+        axpy(-0.3, x, y)
+        assert y is before and y.dtype == dtype
+        np.testing.assert_allclose(y, expected, rtol=4 * np.finfo(dtype).eps, atol=4 * np.finfo(dtype).eps)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from scipy.linalg import blas
 
 from actlab.nn.layer import Parameter
 
@@ -24,6 +25,18 @@ __all__ = ["SGD", "Adam", "Momentum", "Optimizer", "clip_by_norm", "clip_by_valu
 def global_norm(grads: list[np.ndarray]) -> float:
     """``√(Σ_i ‖g_i‖²)`` over all the arrays, as if they were one long vector."""
     return math.sqrt(sum(float(np.vdot(g, g)) for g in grads))
+
+
+def axpy(a: float, x: np.ndarray, y: np.ndarray) -> None:
+    """``y ← y + a·x`` in place, in one pass over the arrays (BLAS's axpy).
+
+    numpy would take two, ``a·x`` into a temporary and then the sum; every parameter
+    update ends with one of these, at every step.
+    """
+    if y.dtype == x.dtype and y.dtype in (np.float32, np.float64) and y.flags.c_contiguous and x.flags.c_contiguous:
+        (blas.saxpy if y.dtype == np.float32 else blas.daxpy)(x.reshape(-1), y.reshape(-1), a=a)
+    else:
+        y += a * x
 
 
 def clip_by_value(grads: list[np.ndarray], limit: float) -> None:
@@ -134,7 +147,7 @@ class SGD(Optimizer):
             v *= self.momentum
             v += g
             g = v
-        p.value -= self.lr * g
+        axpy(-self.lr, g, p.value)
 
 
 class Momentum(SGD):
@@ -153,7 +166,7 @@ class Adam(Optimizer):
     The moments are stored without their factors ``1 − β``: ``self.m`` holds
     ``m / (1 − β₁)`` and ``self.v`` holds ``v / (1 − β₂)``, so that they accumulate
     ``m ← β₁ m + g`` and ``v ← β₂ v + g²``; the factors join the bias corrections in two
-    scalars. The same update, in 10 passes over the parameters instead of 12.
+    scalars. The same update, in 9 passes over the parameters instead of 12.
     """
 
     def __init__(self, params, lr: float = 1e-3, *, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8, **options):
@@ -193,8 +206,7 @@ class Adam(Optimizer):
         np.sqrt(v, out=s)
         s += self._eps_t
         np.divide(m, s, out=s)
-        s *= self._lr_t
-        p.value -= s
+        axpy(-self._lr_t, s, p.value)
 
 
 OPTIMIZERS = {"sgd": SGD, "momentum": Momentum, "adam": Adam}
