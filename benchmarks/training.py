@@ -14,6 +14,9 @@ on a busy machine it waits for a free core far longer than it computes). Element
 work is single-threaded either way, so the ratio is larger when the products get the
 second core.
 
+If PyTorch is importable (it is not a dependency of the book), the same network,
+loss, optimizer and batches are also timed with PyTorch's CPU build, for comparison.
+
 Run with ``.venv/bin/python benchmarks/training.py`` (or ``make bench``). Timings
 depend on the machine and on what else runs on it; nothing here is asserted.
 """
@@ -70,6 +73,38 @@ def measure(X: np.ndarray, y: np.ndarray) -> tuple[list[float], list[float]]:
     return engine, bound
 
 
+def torch_epochs(X: np.ndarray, y: np.ndarray, threads: int) -> list[float] | None:
+    """Seconds per epoch of the same MLP in PyTorch (None if PyTorch is not installed)."""
+    try:
+        import torch
+    except ImportError:
+        return None
+    torch.manual_seed(0)
+    torch.set_num_threads(threads)
+    sizes = list(zip(WIDTHS[:-1], WIDTHS[1:]))
+    layers = []
+    for n_in, n_out in sizes[:-1]:
+        layers += [torch.nn.Linear(n_in, n_out), torch.nn.ReLU()]
+    model = torch.nn.Sequential(*layers, torch.nn.Linear(*sizes[-1]))
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    Xt, yt = torch.from_numpy(X), torch.from_numpy(y.astype(np.int64))
+    seconds = []
+    for seed in range(PAIRS + 1):  # the first epoch warms up
+        start = time.perf_counter()
+        order = torch.from_numpy(np.random.default_rng(seed).permutation(len(X)))
+        X_epoch, y_epoch = Xt[order], yt[order]
+        for first in range(0, len(X), BATCH):
+            outputs = model(X_epoch[first : first + BATCH])
+            loss = loss_fn(outputs, y_epoch[first : first + BATCH])
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            (outputs.argmax(1) == y_epoch[first : first + BATCH]).sum().item()  # the accuracy, as train() keeps it
+        seconds.append(time.perf_counter() - start)
+    return seconds[1:]
+
+
 def main() -> None:
     X, y, _, _ = load_mnist1d()
     print(f"MLP {' → '.join(map(str, WIDTHS))}, ReLU, batch {BATCH}, Adam, float32, {len(X)} MNIST-1D examples, "
@@ -86,6 +121,10 @@ def main() -> None:
               "(the matrix products alone)")
         print(f"  ratio   {min(engine) / min(bound):6.2f} × best to best, {statistics.median(ratios):6.2f} × median "
               "of the epoch-by-epoch ratios (goal ≤ 1.5 ×)")
+        torch_seconds = torch_epochs(X, y, threads)
+        if torch_seconds is not None:
+            print(f"  PyTorch {1e3 * min(torch_seconds):6.1f} ms/epoch at best, {1e3 * statistics.median(torch_seconds):6.1f} "
+                  f"median (its CPU build, {threads} thread{'s' if threads > 1 else ''}, same network and batches)")
 
 
 if __name__ == "__main__":
