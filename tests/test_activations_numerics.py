@@ -253,3 +253,64 @@ def test_softmax_ties_long_slices_and_other_axes_against_mpmath(dtype):
             err = accuracy.ulp_error(y, ref[..., 0], ref[..., 1], dtype)
             log_err = accuracy.ulp_error(ly, log_ref[..., 0], log_ref[..., 1], dtype)
             assert err.max() <= 4 and log_err.max() <= 4, (axis, err.max(), log_err.max())
+
+
+# Softmax along long slices: the sum Σ e^{x_j} -----------------------------------------------
+#: Both layouts of the implementation (transposed up to 64, as rows beyond) and slices long
+#: enough that a sum in the working precision, sequential or pairwise, drifts by several ulp.
+SLICE_LENGTHS = (2, 10, 64, 65, 100, 1000, 10000)
+
+
+def _scores(kind: str, k: int, dtype, seed: int) -> np.ndarray:
+    """About 2000 scores in rows of k (one row of 10 000): N(0, 3²), N(0, 30²), or
+    N(0, 3²) with one entry 10 to 40 above the rest of its row, whose terms are then tiny."""
+    rng = np.random.default_rng(seed)
+    rows = max(1, 2000 // k)
+    x = rng.normal(0.0, 30.0 if kind == "wide" else 3.0, (rows, k))
+    if kind == "dominant":
+        x[np.arange(rows), rng.integers(0, k, rows)] = x.max(axis=1) + rng.uniform(10.0, 40.0, rows)
+    return x.astype(dtype)
+
+
+@pytest.mark.parametrize("k", SLICE_LENGTHS)
+@pytest.mark.parametrize("dtype", DTYPES, ids=["float32", "float64"])
+def test_softmax_and_log_softmax_against_mpmath_at_any_slice_length(dtype, k):
+    """The bound does not grow with the number of classes, in either layout or axis."""
+    for kind in ("narrow", "wide", "dominant"):
+        x = _scores(kind, k, dtype, seed=k)
+        ref, log_ref = _softmax_reference(x)
+        xt = np.ascontiguousarray(x.T)  # the same slices along axis 0
+        for y, ly in ((A.softmax(x), A.log_softmax(x)), (A.softmax(xt, axis=0).T, A.log_softmax(xt, axis=0).T)):
+            assert y.dtype == ly.dtype == dtype
+            err = accuracy.ulp_error(y, ref[..., 0], ref[..., 1], dtype)
+            log_err = accuracy.ulp_error(ly, log_ref[..., 0], log_ref[..., 1], dtype)
+            assert err.max() <= DEFAULT_BOUND and log_err.max() <= DEFAULT_BOUND, (kind, err.max(), log_err.max())
+
+
+@pytest.mark.parametrize("k", [3, 100])
+@pytest.mark.parametrize("dtype", DTYPES, ids=["float32", "float64"])
+def test_softmax_limits_nan_and_extreme_ranges_in_either_layout(dtype, k):
+    """Limits, NaN and scores the whole float range apart, padded with −inf to k (short
+    and long slices); no floating-point warning on the way."""
+    inf, nan, big = np.inf, np.nan, float(np.finfo(dtype).max)
+    x = np.full((7, k), -inf)
+    x[:, :3] = [[inf, 1.0, 2.0], [inf, inf, -inf], [-inf, -inf, -inf], [nan, 1.0, 2.0],
+                [big, -big, 0.0], [-inf, 0.0, 1.0], [-big, -big, -big]]  # fmt: skip
+    x = x.astype(dtype)
+    with np.errstate(divide="raise", over="raise", invalid="raise"):  # underflow is not a warning
+        y, ly = A.softmax(x), A.log_softmax(x)
+    assert y.dtype == ly.dtype == dtype
+    np.testing.assert_array_equal(y[0, :3], [1, 0, 0])
+    np.testing.assert_array_equal(y[1, :3], [0.5, 0.5, 0])
+    np.testing.assert_allclose(y[2], np.full(k, 1 / k, dtype), rtol=1e-6)
+    assert np.isnan(y[3]).all() and np.isnan(ly[3]).all()
+    np.testing.assert_array_equal(y[4, :3], [1, 0, 0])
+    np.testing.assert_allclose(y[5, :3], [0, 1 / (1 + np.e), np.e / (1 + np.e)], rtol=1e-6)
+    np.testing.assert_allclose(y[6, :3], [1 / 3] * 3, rtol=1e-6)
+    assert (y[[0, 1, 4, 5, 6], 3:] == 0).all()
+    np.testing.assert_array_equal(ly[0, :3], [0, -inf, -inf])
+    np.testing.assert_allclose(ly[1, :3], [np.log(0.5), np.log(0.5), -inf], rtol=1e-6)
+    np.testing.assert_array_equal(ly[4, :3], [0, -inf, -big])
+    np.testing.assert_allclose(ly[5, :3], [-inf, -np.log1p(np.e), 1 - np.log1p(np.e)], rtol=1e-6)
+    np.testing.assert_allclose(ly[6, :3], [-np.log(3)] * 3, rtol=1e-6)
+    assert (ly[[0, 1, 4, 5, 6], 3:] == -inf).all()

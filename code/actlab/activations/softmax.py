@@ -6,6 +6,14 @@ of that subtraction, which e^z would magnify to ~|z| ulp, is carried separately 
 back as a factor (1 + error). Log-softmax, ``x_i − log Σ_j e^{x_j}``, is what a
 cross-entropy loss should consume.
 
+The sum Σ_j e^{x_j} is where a softmax loses digits as the number of classes k grows:
+summed in the working precision it drifts by up to k − 1 ulp (pairwise summation,
+numpy's along a contiguous axis, by ~log₂ k). Here it is, in effect, exact. float32
+scores take their exponentials from numpy's fast float32 ``exp`` and everything else
+in float64 (:func:`_exp_float32`), rounded to float32 once at the end; float64 splits
+the terms so that their leading parts add exactly (:func:`_sum_in_two_parts`). What
+is left is the exponential's own error and a rounding or two, whatever k is.
+
 Infinite scores are handled as limits: if the largest score of a slice is +inf (or
 every score is −inf) the probability is shared equally by the entries equal to it.
 A NaN anywhere in a slice makes the whole slice NaN.
@@ -37,13 +45,18 @@ _SHORT = 64
 
 
 def _blockwise(x: np.ndarray, axis: int, kernel) -> np.ndarray:
-    """``kernel(t, ax)`` on cache-sized blocks of ``x``, reducing over axis ``ax`` of ``t``.
+    """``kernel(t, ax, o)`` on cache-sized blocks of ``x``: ``t`` is the block in float64,
+    reduced over its axis ``ax``, and the kernel writes the result into ``o``, a view of
+    the output (perhaps strided). For float32 input ``t`` is a private copy, which the
+    kernel may overwrite; for float64 input it may be a view of ``x``.
 
     Speed only; the arithmetic per slice is the kernel's. numpy reduces a short
     contiguous axis slowly (one inner loop of ~10 elements per slice, ~8× a copy for
     ten classes), so short slices are transposed, block by block, into a (k, rows)
     array whose axis-0 reductions are elementwise vector operations; long slices are
-    passed as (rows, k). Each block stays in cache through the kernel's passes.
+    passed as (rows, k). Each block stays in cache through the kernel's passes; the
+    conversion of float32 to float64 rides on the transposing copy, and the kernel's
+    last pass writes the output, transposing it back.
     """
     xm = np.moveaxis(x, axis, -1)
     k = xm.shape[-1]
@@ -54,44 +67,120 @@ def _blockwise(x: np.ndarray, axis: int, kernel) -> np.ndarray:
         for start in range(0, rows.shape[0], step):
             block = rows[start : start + step]
             if k <= _SHORT:
-                out[start : start + step] = kernel(np.ascontiguousarray(block.T), 0).T
+                kernel(np.ascontiguousarray(block.T, dtype=np.float64), 0, out[start : start + step].T)
             else:
-                out[start : start + step] = kernel(block, 1)
+                kernel(np.asarray(block, dtype=np.float64), 1, out[start : start + step])
     out = np.moveaxis(out.reshape(xm.shape), -1, axis)
     return out if axis in (-1, x.ndim - 1) else np.ascontiguousarray(out)
 
 
-def _shifted(x: np.ndarray, axis: int):
-    """``(z, dz, m, infinite)``: z + dz = x − max exactly, per slice.
+def _shifted(x: np.ndarray, m: np.ndarray):
+    """``(z, dz)``: z + dz = x − m exactly, for float64 x and its slice maxima m.
 
     A difference past the largest float is −inf, whose exponential, 0, is then the
     correctly rounded result; slices whose maximum is infinite (inf − inf) are replaced
     by the caller. In both cases the error term dz is meaningless and set to 0.
     (Called with floating-point warnings off, by :func:`_blockwise`.)
     """
-    m = np.max(x, axis=axis, keepdims=True)
-    infinite = np.isinf(m)
     z, dz = two_sum(x, -m)
     if not np.isfinite(dz.max() - dz.min()):  # NaN and ±inf all make this non-finite
         dz[~np.isfinite(dz)] = 0.0
-    return z, dz, m, infinite
+    return z, dz
 
 
-def _limit_of_infinite(x, m, axis):
-    hits = (x == m).astype(x.dtype)
+def _exp_float32(d: np.ndarray, overwrite: bool):
+    """``(e, a)`` for float64 d = x − m of float32 scores: e = e^z in float32, for z = d
+    rounded to float32, and the float64 factor a = 1 + (d − z) = e^(d − z) to first
+    order (in place of d if ``overwrite``), so that e·a = e^d but for the float32
+    exponential's own error (numpy's: up to 3.6·2⁻²⁴ relatively, measured).
+
+    float32 ``exp`` is several times as fast as float64's, but its argument z is off by
+    up to half an ulp, which e^z would magnify to ~|z| ulp. d itself is exact: float32
+    numbers whose exponents differ by at most 28 have an exact float64 difference, and
+    otherwise it is rounded by at most 2⁻⁵³|d|, which is below 2⁻⁴⁶ wherever e^d is not
+    0 in float32 (d > −104); d − z is exact (Sterbenz). Where x = −inf, or d is past
+    float32's range, z = −inf and a is NaN or inf, but e = 0 (see :func:`_sum_of_terms`).
+    """
+    z = d.astype(np.float32)
+    a = np.subtract(d, z, out=d if overwrite else None)
+    a += 1.0
+    return np.exp(z, out=z), a
+
+
+def _sum_of_terms(w: np.ndarray, e: np.ndarray, axis: int) -> np.ndarray:
+    """Σ w along ``axis`` for the float64 terms w = e·a of :func:`_exp_float32`, each
+    term with e = 0 counted as 0 even if its a is not finite (0·inf, 0·NaN)."""
+    s = w.sum(axis=axis, keepdims=True)
+    if not np.isfinite(s.sum()):  # rare: only −inf scores, or a range past float32's
+        w[(e == 0.0) & np.isnan(w)] = 0.0  # a NaN slice keeps its NaN: there e is NaN
+        s = w.sum(axis=axis, keepdims=True)
+    return s
+
+
+def _sum_in_two_parts(t, extra, axis: int, bound):
+    """``(hi, lo)`` with ``hi + lo`` = Σ (t + extra) along ``axis`` to a relative
+    error of at most ~4k³u² (u = 2⁻⁵³), for float64 ``0 ≤ t ≤ bound`` (per slice) and
+    ``|extra| ≤ 2⁻⁴⁰·t`` (here e·dz).
+
+    Rump's splitting (Rump, Ogita & Oishi, *Accurate floating-point summation*, 2008)
+    with one constant σ per slice, a power of two at least k·bound: ``(σ + t) − σ``
+    rounds t to a multiple of ulp(σ), exactly (Sterbenz), so every partial sum of these
+    leading parts is a multiple of ulp(σ) below 2σ, a float: ``hi`` is exact in any
+    summation order. The remainders ``t − hi``, each at most ulp(σ)/2 < 4k·bound·u, are
+    exact too, so ``lo`` is rounded only relative to its own small size: Σ|lo| is below
+    4k²·bound·u and the rounding errors of its sum below k·u times that, 4k³u² of the sum
+    (2⁻⁶⁴ for k = 10⁴; ~4k²·log₂k·u² where numpy sums pairwise, along a contiguous axis).
+    """
+    k = t.shape[axis]
+    sigma = np.ldexp(1.0, np.frexp(bound)[1] + (k - 1).bit_length())
+    hi = t + sigma
+    hi -= sigma
+    lo = t - hi
+    lo += extra
+    return hi.sum(axis=axis, keepdims=True), lo.sum(axis=axis, keepdims=True)
+
+
+def _limit_at_infinity(x, m, axis):
+    """``(infinite, p)`` for the slices whose maximum m is infinite (None if there are
+    none): there the softmax is p, equal shares for the entries equal to m."""
+    infinite = np.isinf(m)
+    if not infinite.any():
+        return None
+    hits = (x == m).astype(np.float64)
     count = hits.sum(axis=axis, keepdims=True)
-    return hits / np.maximum(count, 1.0)  # count is 0 in NaN slices, which are not used
+    return infinite, hits / np.maximum(count, 1.0)  # count is 0 in NaN slices, which are not used
 
 
-def _softmax_kernel(x, axis):
-    z, dz, m, infinite = _shifted(x, axis)
+def _softmax_float32(x, m, axis, out):
+    """Everything but the exponentials in float64, rounded to float32 once: the error is
+    that of the float32 exponentials (of e_i, and averaged, of Σ) and half an ulp.
+    Overwrites x."""
+    x -= m
+    e, a = _exp_float32(x, overwrite=True)
+    a *= e
+    a *= 1.0 / _sum_of_terms(a, e, axis)
+    np.copyto(out, a, casting="unsafe")
+
+
+def _softmax_float64(x, m, axis, out):
+    """(e + e·dz)/(s + c) = (e/s)·(1 + dz − c/s) to first order, with s + c the sum of
+    the terms to ~2⁻¹⁰⁶: the error is exp's, the division's and the last addition's."""
+    z, dz = _shifted(x, m)
     e = np.exp(z, out=z)
-    dz += 1.0
-    e *= dz  # e^(z + dz) to first order; dz is at most half an ulp of z
-    e /= e.sum(axis=axis, keepdims=True)
-    if infinite.any():
-        e = np.where(infinite, _limit_of_infinite(x, m, axis), e)
-    return e
+    hi, lo = _sum_in_two_parts(e, e * dz, axis, 1.0)  # e ≤ 1: e^0 = 1 at the maximum
+    s, c = two_sum(hi, lo)
+    np.divide(e, s, out=e)
+    dz -= c / s
+    dz *= e
+    np.add(e, dz, out=out)
+
+
+def _softmax_kernel(x, axis, out):
+    m = np.max(x, axis=axis, keepdims=True)
+    limit = _limit_at_infinity(x, m, axis)  # before _softmax_float32 overwrites x
+    (_softmax_float64 if out.dtype == np.float64 else _softmax_float32)(x, m, axis, out)
+    if limit is not None:
+        np.copyto(out, limit[1], where=limit[0], casting="unsafe")
 
 
 def _softmax(x, axis):
@@ -106,42 +195,65 @@ def softmax(x, axis: int = -1):
     return _softmax(x, _check_axis("softmax", x, axis))
 
 
-def _log1p_nonnegative(r: np.ndarray) -> np.ndarray:
-    """log(1 + r) for r ≥ 0 (or NaN), to about half an ulp, in float64 (also for float32).
+def _count(mask: np.ndarray, axis: int) -> np.ndarray:
+    """The number of True entries along ``axis`` (kept), as numpy counts fastest: a
+    bool sum converts every entry to an integer, a uint8 sum does not (nor overflows
+    below 256 entries)."""
+    if mask.shape[axis] < 256:
+        return mask.view(np.uint8).sum(axis=axis, keepdims=True, dtype=np.uint8)
+    return np.count_nonzero(mask, axis=axis, keepdims=True)
 
-    numpy's float64 ``log`` is vectorized and its ``log1p`` is not: with u = fl(1 + r),
-    log(1 + r) = log u + log(1 + c/u) ≈ log u + c/u, where c = r − (u − 1) is the exact
-    rounding error of u (Fast2Sum / Sterbenz: u − 1 and r − (u − 1) are exact).
+
+def _log_of_sum(rest, rest_lo, top, axis):
+    """log Σ_j e^(x_j − m) = log(n + rest + rest_lo), to within about an ulp, from
+    ``rest + rest_lo``, the sum of the terms other than the n maxima (``top``), whose
+    terms are exactly 1: the rest may be tiny, so it is summed without them.
+
+    numpy's float64 ``log`` is vectorized and its ``log1p`` is not: with u = fl(n + r),
+    log(n + r + r_lo) = log u + log(1 + c/u) ≈ log u + c/u, where c = r − (u − n) + r_lo
+    and r − (u − n) is the exact rounding error of u (u − n and r − (u − n) are exact:
+    n is a small integer and u < 2⁵³).
     """
-    r = r.astype(np.float64)
-    u = r + 1.0
-    c = u - 1.0
-    np.subtract(r, c, out=c)
+    n = _count(top, axis)
+    u = rest + n
+    c = u - n
+    np.subtract(rest, c, out=c)
+    c += rest_lo
     c /= u
     np.log(u, out=u)
     u += c
     return u
 
 
-def _log_softmax_kernel(x, axis):
-    z, dz, m, infinite = _shifted(x, axis)
-    s = np.exp(z)
-    dz1 = dz + 1.0
-    s *= dz1
-    # log Σ = log1p(Σ − 1): a maximum's term is exactly 1 (z = 0, dz = 0), and the rest
-    # may be tiny, so Σ − 1 is summed without the maxima: z = 0 exactly at the maxima
-    # only (a difference of distinct floats is never 0), and ties add 1 each but one.
-    top = (z == 0.0).astype(x.dtype)
-    s -= top  # 1 − 1 = 0 exactly at the maxima
-    rest = s.sum(axis=axis, keepdims=True)
-    ties = top.sum(axis=axis, keepdims=True)
-    ties -= 1.0  # exact (a small integer), and added only then: Σ may be tiny
-    rest += ties
-    z -= _log1p_nonnegative(rest).astype(x.dtype)
-    z += dz
-    if infinite.any():
-        z = np.where(infinite, np.log(_limit_of_infinite(x, m, axis)), z)  # log 0 = −inf below an infinite maximum
-    return z
+def _log_softmax_float32(x, m, axis, out):
+    """(x − m) − log Σ in float64, rounded to float32 once; Σ carries the float32
+    exponential's error (see :func:`_exp_float32`). Overwrites x."""
+    x -= m
+    top = x == 0.0  # at the maxima only (a difference of distinct floats is never 0)
+    e, a = _exp_float32(x, overwrite=False)
+    e -= top  # 1 − 1 = 0 exactly at the maxima
+    a *= e
+    x -= _log_of_sum(_sum_of_terms(a, e, axis), 0.0, top, axis)
+    np.copyto(out, x, casting="unsafe")
+
+
+def _log_softmax_float64(x, m, axis, out):
+    """(z − log Σ) + dz: log Σ to within about an ulp, and two roundings."""
+    z, dz = _shifted(x, m)
+    top = z == 0.0  # at the maxima only (a difference of distinct floats is never 0)
+    e = np.exp(z)
+    e -= top  # 1 − 1 = 0 exactly at the maxima
+    rest, rest_lo = _sum_in_two_parts(e, e * dz, axis, e.max(axis=axis, keepdims=True))
+    z -= _log_of_sum(rest, rest_lo, top, axis)
+    np.add(z, dz, out=out)
+
+
+def _log_softmax_kernel(x, axis, out):
+    m = np.max(x, axis=axis, keepdims=True)
+    limit = _limit_at_infinity(x, m, axis)  # before _log_softmax_float32 overwrites x
+    (_log_softmax_float64 if out.dtype == np.float64 else _log_softmax_float32)(x, m, axis, out)
+    if limit is not None:  # log 0 = −inf below an infinite maximum
+        np.copyto(out, np.log(limit[1]), where=limit[0], casting="unsafe")
 
 
 def _log_softmax(x, axis):
