@@ -163,11 +163,22 @@ class Adam(Optimizer):
     ``m ← β₁ m + (1 − β₁) g``, ``v ← β₂ v + (1 − β₂) g²``, bias-corrected
     ``m̂ = m / (1 − β₁ᵗ)``, ``v̂ = v / (1 − β₂ᵗ)``, then ``θ ← θ − η m̂ / (√v̂ + ε)``.
 
-    The moments are stored without their factors ``1 − β``: ``self.m`` holds
-    ``m / (1 − β₁)`` and ``self.v`` holds ``v / (1 − β₂)``, so that they accumulate
-    ``m ← β₁ m + g`` and ``v ← β₂ v + g²``; the factors join the bias corrections in two
-    scalars. The same update, in 9 passes over the parameters instead of 12.
+    That is the update; the moments are stored so that it takes 7 passes over the
+    parameters rather than 12 (this runs for every parameter at every step):
+
+    * without their factors ``1 − β``: ``m′ = m / (1 − β₁)`` accumulates ``m′ ← β₁ m′ + g``
+      (and ``v′ = v / (1 − β₂)`` likewise, with ``g²``);
+    * in growing units, so that the decay costs no pass: with ``c₁ = β₁ˢ`` (s steps since
+      the last rescaling) ``self.m`` holds ``m̃ = m′ / c₁``, and ``m′ ← β₁ m′ + g`` becomes
+      ``m̃ ← m̃ + g / c₁``, a single axpy. When ``c₁`` would fall below 2⁻²⁰, ``m̃`` is
+      rescaled to ``m′`` instead (every 132 steps for β₁ = 0.9; at every step for β₁ = 0,
+      where the rescaling is the decay). ``v`` is kept the same way with ``c₂``.
+
+    The factors ``1 − β``, ``c`` and the bias corrections meet in two scalars per step.
     """
+
+    #: Rescale a moment's units when its decay factor would fall below this.
+    RESCALE_BELOW = 2.0**-20
 
     def __init__(self, params, lr: float = 1e-3, *, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8, **options):
         super().__init__(params, lr, **options)
@@ -177,6 +188,7 @@ class Adam(Optimizer):
         self.eps = float(eps)
         self.m = [np.zeros_like(p.value) for p in self.params]
         self.v = [np.zeros_like(p.value) for p in self.params]
+        self._units = [1.0, 1.0]  # c₁ and c₂: m′ = c₁·m̃ and v′ = c₂·ṽ
         # One scratch array, the size of the largest parameter, serves them all in turn (one
         # per dtype): reused at once, it stays in the processor's cache.
         sizes: dict[np.dtype, int] = {}
@@ -186,27 +198,37 @@ class Adam(Optimizer):
         self.scratch = [buffers[p.value.dtype][: p.value.size].reshape(p.value.shape) for p in self.params]
 
     def begin_step(self) -> None:
-        # The step's scalars, once for all the parameters. With the stored m′ = m/(1 − β₁),
-        # v′ = v/(1 − β₂) and r = √((1 − β₂ᵗ)/(1 − β₂)):
-        #   η m̂ / (√v̂ + ε) = η_t m′ / (√v′ + ε_t),  η_t = η r (1 − β₁)/(1 − β₁ᵗ),  ε_t = ε r.
+        # The step's scalars, once for all the parameters. With r = √((1 − β₂ᵗ)/(1 − β₂)):
+        #   η m̂ / (√v̂ + ε) = η_t m′ / (√v′ + ε_t),  η_t = η r (1 − β₁)/(1 − β₁ᵗ),  ε_t = ε r,
+        # and with m′ = c₁ m̃, v′ = c₂ ṽ that is  k · m̃ / (√ṽ + e),  k = η_t c₁/√c₂,  e = ε_t/√c₂.
         super().begin_step()
         t = self.steps
+        self._shrink = []  # per moment: the factor to rescale it by at this step, or None
+        for j, beta in enumerate((self.beta1, self.beta2)):
+            c = self._units[j] * beta
+            self._shrink.append(c if c < self.RESCALE_BELOW else None)
+            self._units[j] = 1.0 if c < self.RESCALE_BELOW else c
+        c1, c2 = self._units
         root = math.sqrt((1 - self.beta2**t) / (1 - self.beta2))
-        self._lr_t = self.lr * root * (1 - self.beta1) / (1 - self.beta1**t)
-        self._eps_t = self.eps * root
+        self._k = self.lr * root * (1 - self.beta1) / (1 - self.beta1**t) * c1 / math.sqrt(c2)
+        self._e = self.eps * root / math.sqrt(c2)
 
     def update_one(self, i, p, g):
-        # In place, through one scratch array: this runs for every parameter at every step,
-        # and allocating temporaries would cost as much as the arithmetic.
+        # In place, through one scratch array: allocating temporaries would cost as much
+        # as the arithmetic.
         m, v, s = self.m[i], self.v[i], self.scratch[i]
-        m *= self.beta1
-        m += g  # m′ ← β₁ m′ + g
-        v *= self.beta2
-        v += np.multiply(g, g, out=s)  # v′ ← β₂ v′ + g²
+        (shrink_m, shrink_v), (c1, c2) = self._shrink, self._units
+        if shrink_m is not None:
+            m *= shrink_m
+        if shrink_v is not None:
+            v *= shrink_v
+        axpy(1.0 / c1, g, m)  # m̃ ← m̃ + g/c₁
+        np.multiply(g, g, out=s)
+        axpy(1.0 / c2, s, v)  # ṽ ← ṽ + g²/c₂
         np.sqrt(v, out=s)
-        s += self._eps_t
+        s += self._e
         np.divide(m, s, out=s)
-        axpy(-self._lr_t, s, p.value)
+        axpy(-self._k, s, p.value)
 
 
 OPTIMIZERS = {"sgd": SGD, "momentum": Momentum, "adam": Adam}
