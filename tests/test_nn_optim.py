@@ -123,9 +123,9 @@ def test_axpy_updates_in_place_contiguous_or_not(dtype):
 
 
 @pytest.mark.parametrize("betas", [(0.8, 0.9), (0.0, 0.5), (0.5, 0.0), (0.9, 0.999)])
-def test_adam_matches_its_formula_through_many_rescalings(betas):
-    """Adam keeps its moments in growing units, rescaled now and then; over 400 steps
-    (many rescalings for these betas; at every step for β = 0) it is still the formula."""
+def test_adam_matches_its_formula_over_a_long_run(betas):
+    """Over 400 steps, with gradients of varying size and either β at 0, Adam's stored
+    moments (without their factors 1 − β) still give the formula's update."""
     b1, b2 = betas
     rng = np.random.default_rng(1)
     p = param(rng.standard_normal(6), np.zeros(6))
@@ -139,13 +139,3 @@ def test_adam_matches_its_formula_through_many_rescalings(betas):
         v = b2 * v + (1 - b2) * g * g
         theta -= 0.01 * (m / (1 - b1**t)) / (np.sqrt(v / (1 - b2**t)) + 1e-6)
     np.testing.assert_allclose(p.value, theta, rtol=1e-10)
-
-
-def test_adam_float32_moments_stay_finite_over_a_long_run():
-    p = Parameter("w", np.ones(1000, np.float32))
-    opt = Adam([p], lr=1e-4)
-    rng = np.random.default_rng(2)
-    for _ in range(3000):
-        p.grad = rng.standard_normal(1000).astype(np.float32) * 100
-        opt.step()
-    assert np.isfinite(opt.m[0]).all() and np.isfinite(opt.v[0]).all() and np.isfinite(p.value).all()

@@ -70,60 +70,23 @@ class Optimizer:
         self.clip_value, self.clip_norm = clip_value, clip_norm
         self.steps = 0
         self.last_grad_norm: float | None = None  # global norm before clipping, when clip_norm is set
-        self._index = {id(p): i for i, p in enumerate(self.params)}
-
-    @property
-    def updates_per_layer(self) -> bool:
-        """Whether a parameter's update needs only its own gradient (no global norm clipping).
-
-        Then :func:`~actlab.nn.train` updates each layer as soon as its backward pass is
-        done, while its weights and gradients are still in the processor's cache; the
-        result is the same, bit for bit, as one :meth:`step` after the whole backward pass.
-        A subclass that overrides :meth:`step` (to look at all the gradients first, say)
-        gets its ``step`` called instead.
-        """
-        return self.clip_norm is None and type(self).step is Optimizer.step
 
     def step(self) -> None:
         """One update of every parameter from its current gradient."""
-        if self.clip_norm is None:
-            self.begin_step()
-            self.update(self.params)
-            return
-        grads = [self._prepared(p) for p in self.params]
-        self.last_grad_norm = clip_by_norm(grads, self.clip_norm)
-        self.begin_step()
-        for i, (p, g) in enumerate(zip(self.params, grads)):
-            self.update_one(i, p, g)
-
-    def begin_step(self) -> None:
-        """Count a new step; subclasses add what is shared by all its parameter updates."""
-        self.steps += 1
-
-    def update(self, params: list[Parameter]) -> None:
-        """Update ``params`` (those of them this optimizer holds) as part of the current step.
-
-        Call :meth:`begin_step` once per step first; :meth:`step` does both for all the
-        parameters at once.
-        """
-        for p in params:
-            i = self._index.get(id(p))
-            if i is not None:
-                self.update_one(i, p, self._prepared(p))
-
-    def _prepared(self, p: Parameter) -> np.ndarray:
-        """The gradient the update uses: with weight decay added and clipped by value, if set."""
-        g = p.grad
-        if self.weight_decay and p.decay:
-            g = g + self.weight_decay * p.value
+        grads = [p.grad for p in self.params]
+        if self.weight_decay:
+            grads = [g + self.weight_decay * p.value if p.decay else g for g, p in zip(grads, self.params)]
         if self.clip_value is not None or self.clip_norm is not None:
-            g = g.copy() if g is p.grad else g  # clipping works in place; the layer's grad stays as computed
+            grads = [g.copy() for g in grads]  # clipping works in place; the layers' grads stay as computed
         if self.clip_value is not None:
-            clip_by_value([g], self.clip_value)
-        return g
+            clip_by_value(grads, self.clip_value)
+        if self.clip_norm is not None:
+            self.last_grad_norm = clip_by_norm(grads, self.clip_norm)
+        self.steps += 1
+        for i, (p, g) in enumerate(zip(self.params, grads)):
+            self.update(i, p, g)
 
-    def update_one(self, i: int, p: Parameter, g: np.ndarray) -> None:
-        """Update parameter ``p`` (number ``i``) from gradient ``g``."""
+    def update(self, i: int, p: Parameter, g: np.ndarray) -> None:
         raise NotImplementedError
 
 
@@ -141,7 +104,7 @@ class SGD(Optimizer):
         self.momentum = float(momentum)
         self.velocity = [np.zeros_like(p.value) for p in self.params] if self.momentum else None
 
-    def update_one(self, i, p, g):
+    def update(self, i, p, g):
         if self.velocity is not None:
             v = self.velocity[i]
             v *= self.momentum
@@ -163,22 +126,11 @@ class Adam(Optimizer):
     ``m ← β₁ m + (1 − β₁) g``, ``v ← β₂ v + (1 − β₂) g²``, bias-corrected
     ``m̂ = m / (1 − β₁ᵗ)``, ``v̂ = v / (1 − β₂ᵗ)``, then ``θ ← θ − η m̂ / (√v̂ + ε)``.
 
-    That is the update; the moments are stored so that it takes 7 passes over the
-    parameters rather than 12 (this runs for every parameter at every step):
-
-    * without their factors ``1 − β``: ``m′ = m / (1 − β₁)`` accumulates ``m′ ← β₁ m′ + g``
-      (and ``v′ = v / (1 − β₂)`` likewise, with ``g²``);
-    * in growing units, so that the decay costs no pass: with ``c₁ = β₁ˢ`` (s steps since
-      the last rescaling) ``self.m`` holds ``m̃ = m′ / c₁``, and ``m′ ← β₁ m′ + g`` becomes
-      ``m̃ ← m̃ + g / c₁``, a single axpy. When ``c₁`` would fall below 2⁻²⁰, ``m̃`` is
-      rescaled to ``m′`` instead (every 132 steps for β₁ = 0.9; at every step for β₁ = 0,
-      where the rescaling is the decay). ``v`` is kept the same way with ``c₂``.
-
-    The factors ``1 − β``, ``c`` and the bias corrections meet in two scalars per step.
+    The moments are stored without their factors ``1 − β``: ``self.m`` holds
+    ``m / (1 − β₁)`` and ``self.v`` holds ``v / (1 − β₂)``, so that they accumulate
+    ``m ← β₁ m + g`` and ``v ← β₂ v + g²``; the factors join the bias corrections in two
+    scalars. The same update, in 9 passes over the parameters instead of 12.
     """
-
-    #: Rescale a moment's units when its decay factor would fall below this.
-    RESCALE_BELOW = 2.0**-20
 
     def __init__(self, params, lr: float = 1e-3, *, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8, **options):
         super().__init__(params, lr, **options)
@@ -188,7 +140,6 @@ class Adam(Optimizer):
         self.eps = float(eps)
         self.m = [np.zeros_like(p.value) for p in self.params]
         self.v = [np.zeros_like(p.value) for p in self.params]
-        self._units = [1.0, 1.0]  # c₁ and c₂: m′ = c₁·m̃ and v′ = c₂·ṽ
         # One scratch array, the size of the largest parameter, serves them all in turn (one
         # per dtype): reused at once, it stays in the processor's cache.
         sizes: dict[np.dtype, int] = {}
@@ -197,38 +148,28 @@ class Adam(Optimizer):
         buffers = {dtype: np.zeros(size, dtype) for dtype, size in sizes.items()}
         self.scratch = [buffers[p.value.dtype][: p.value.size].reshape(p.value.shape) for p in self.params]
 
-    def begin_step(self) -> None:
-        # The step's scalars, once for all the parameters. With r = √((1 − β₂ᵗ)/(1 − β₂)):
-        #   η m̂ / (√v̂ + ε) = η_t m′ / (√v′ + ε_t),  η_t = η r (1 − β₁)/(1 − β₁ᵗ),  ε_t = ε r,
-        # and with m′ = c₁ m̃, v′ = c₂ ṽ that is  k · m̃ / (√ṽ + e),  k = η_t c₁/√c₂,  e = ε_t/√c₂.
-        super().begin_step()
-        t = self.steps
-        self._shrink = []  # per moment: the factor to rescale it by at this step, or None
-        for j, beta in enumerate((self.beta1, self.beta2)):
-            c = self._units[j] * beta
-            self._shrink.append(c if c < self.RESCALE_BELOW else None)
-            self._units[j] = 1.0 if c < self.RESCALE_BELOW else c
-        c1, c2 = self._units
+    def step(self) -> None:
+        # The step's scalars, once for all the parameters. With the stored m′ = m/(1 − β₁),
+        # v′ = v/(1 − β₂) and r = √((1 − β₂ᵗ)/(1 − β₂)):
+        #   η m̂ / (√v̂ + ε) = η_t m′ / (√v′ + ε_t),  η_t = η r (1 − β₁)/(1 − β₁ᵗ),  ε_t = ε r.
+        t = self.steps + 1
         root = math.sqrt((1 - self.beta2**t) / (1 - self.beta2))
-        self._k = self.lr * root * (1 - self.beta1) / (1 - self.beta1**t) * c1 / math.sqrt(c2)
-        self._e = self.eps * root / math.sqrt(c2)
+        self._lr_t = self.lr * root * (1 - self.beta1) / (1 - self.beta1**t)
+        self._eps_t = self.eps * root
+        super().step()
 
-    def update_one(self, i, p, g):
-        # In place, through one scratch array: allocating temporaries would cost as much
-        # as the arithmetic.
+    def update(self, i, p, g):
+        # In place, through one scratch array: this runs for every parameter at every step,
+        # and allocating temporaries would cost as much as the arithmetic.
         m, v, s = self.m[i], self.v[i], self.scratch[i]
-        (shrink_m, shrink_v), (c1, c2) = self._shrink, self._units
-        if shrink_m is not None:
-            m *= shrink_m
-        if shrink_v is not None:
-            v *= shrink_v
-        axpy(1.0 / c1, g, m)  # m̃ ← m̃ + g/c₁
-        np.multiply(g, g, out=s)
-        axpy(1.0 / c2, s, v)  # ṽ ← ṽ + g²/c₂
+        m *= self.beta1
+        m += g  # m′ ← β₁ m′ + g
+        v *= self.beta2
+        v += np.multiply(g, g, out=s)  # v′ ← β₂ v′ + g²
         np.sqrt(v, out=s)
-        s += self._e
+        s += self._eps_t
         np.divide(m, s, out=s)
-        axpy(-self._k, s, p.value)
+        axpy(-self._lr_t, s, p.value)
 
 
 OPTIMIZERS = {"sgd": SGD, "momentum": Momentum, "adam": Adam}

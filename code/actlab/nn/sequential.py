@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 
 from actlab.nn.activation import Activation
@@ -61,14 +59,9 @@ class Sequential(Layer):
             x = layer.forward(x)
         return x
 
-    def backward(self, grad: np.ndarray, after_each: Callable[[Layer], None] | None = None) -> np.ndarray:
-        """The layers' backward passes from the last to the first; ``after_each(layer)``, if
-        given, is called as soon as a layer's pass is done (the training loop updates the
-        layer's parameters there)."""
+    def backward(self, grad: np.ndarray) -> np.ndarray:
         for layer in reversed(self.layers):
             grad = layer.backward(grad)
-            if after_each is not None:
-                after_each(layer)
         return grad
 
     def parameters(self) -> list[Parameter]:

@@ -117,12 +117,8 @@ def train(model: Sequential, X, y, *, epochs: int = 10, batch_size: int = 128, l
                 if not math.isfinite(value):
                     history.diverged_at = step
                     break
-                if opt.updates_per_layer:  # each layer updated while its arrays are in cache
-                    opt.begin_step()
-                    model.backward(grad, after_each=lambda layer: opt.update(layer.parameters()))
-                else:
-                    model.backward(grad)
-                    opt.step()
+                model.backward(grad)
+                opt.step()
                 step += 1
                 seen += len(X_batch)
                 loss_sum += value * len(X_batch)
