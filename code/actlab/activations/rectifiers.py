@@ -44,7 +44,7 @@ def relu(x):
     & Bengio (2011) in deep supervised networks, and Krizhevsky, Sutskever & Hinton
     (2012) made it the default.
     """
-    return evaluate("relu", _relu, x)
+    return evaluate("relu", _relu, x, blockwise=False)  # clamp is one pass at any size
 
 
 def relu_derivative(x):
@@ -65,7 +65,7 @@ def relu6(x):
     (Howard et al. 2019, the bibliography key given). The cap keeps activations in a
     range that low-precision arithmetic represents well.
     """
-    return evaluate("relu6", _relu6, x)
+    return evaluate("relu6", _relu6, x, blockwise=False)
 
 
 def _relu6_derivative(x):

@@ -104,7 +104,7 @@ def _hard_tanh(x):
 
 def hard_tanh(x):
     """Hard tanh: x clipped to [−1, 1] (Collobert's HardTanh, as in PyTorch)."""
-    return evaluate("hard_tanh", _hard_tanh, x)
+    return evaluate("hard_tanh", _hard_tanh, x, blockwise=False)
 
 
 def _hard_tanh_derivative(x):
