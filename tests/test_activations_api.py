@@ -393,3 +393,19 @@ def test_reference_table_markdown():
     assert plain.splitlines()[0] == "| Activation | Range | Paper |" and "{cite}" not in plain
     with pytest.raises(ValueError, match="unknown column"):
         A.reference_table_markdown(["nope"])
+
+
+@pytest.mark.parametrize("size", [0, 1, 1000, (1 << 16) + 3])
+@pytest.mark.parametrize("bounds", [(0.0, np.inf), (-np.inf, 0.0), (-3.0, 3.0), (-np.inf, np.inf)])
+def test_clamp_is_np_clip_on_blocks_and_whole_arrays(size, bounds):
+    from actlab.activations import _kernels as K
+
+    for dtype in (np.float32, np.float64):
+        x = np.random.default_rng(size).normal(scale=5.0, size=size).astype(dtype)
+        x[::7] = np.nan
+        expected = np.clip(x, *bounds)
+        np.testing.assert_array_equal(K.clamp(x, *bounds), expected)
+        out = np.empty_like(x)
+        assert K.clamp(x, *bounds, out=out) is out
+        np.testing.assert_array_equal(out, expected)
+        assert K.clamp(x, *bounds).dtype == dtype

@@ -53,21 +53,20 @@ def clamp(x: np.ndarray, lo: float = -np.inf, hi: float = np.inf, out: np.ndarra
     :func:`~actlab.activations._core.apply_elementwise` passes) the bounds are read from
     constant arrays. Larger arrays, which are limited by memory traffic, use ``np.clip``.
     """
-    if x.size > BLOCK:
+    if x.size > BLOCK or (lo == -np.inf and hi == np.inf):
         return np.clip(x, lo, hi, out=out)
+    y = x
     if lo > -np.inf:
-        x = np.maximum(x, _filled(lo, x), out=out)
-        out = x  # the second bound, if any, is applied in place
+        y = np.maximum(y, _filled(lo, x), out=out)
+        out = y if isinstance(y, np.ndarray) else None  # the upper bound in place (0-d gives a scalar)
     if hi < np.inf:
-        x = np.minimum(x, _filled(hi, x), out=out)
-    elif out is None and lo == -np.inf:
-        x = x.copy()
-    return x
+        y = np.minimum(y, _filled(hi, x), out=out)
+    return y
 
 
 def _patch_nan(d: np.ndarray, x: np.ndarray) -> np.ndarray:
     """``d`` with NaN wherever ``x`` is NaN; one fast reduction when there is none."""
-    if np.isnan(x.min(initial=np.inf) if x.size else 0.0):
+    if np.isnan(x.min(initial=np.inf)):
         d[np.isnan(x)] = np.nan
     return d
 

@@ -44,7 +44,7 @@ def relu(x):
     & Bengio (2011) in deep supervised networks, and Krizhevsky, Sutskever & Hinton
     (2012) made it the default.
     """
-    return evaluate("relu", _relu, x, blockwise=False)  # clamp is one pass at any size
+    return evaluate("relu", _relu, x, blockwise=False)  # one pass at any size: blocks would add a copy
 
 
 def relu_derivative(x):
