@@ -11,6 +11,7 @@ import functools
 
 import numpy as np
 
+from actlab import _vecmath
 from actlab.activations._core import BLOCK
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "indicator_at_least",
     "zero_or_nan",
     "select",
+    "exp",
     "sigmoid",
     "sigmoid_derivative",
     "scaled_expm1_nonpositive",
@@ -107,16 +109,29 @@ def select(p: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return out
 
 
-def sigmoid(x: np.ndarray) -> np.ndarray:
+def exp(x: np.ndarray, out: np.ndarray | None = None, *, for_float32: bool = False) -> np.ndarray:
+    """eˣ, by glibc's vector math library where a few ulp of error are harmless.
+
+    That is float32 input (libmvec's expf: ≤ 2.6 ulp measured, 2.4× faster than numpy's
+    float32 exp here), and float64 input whose result will be rounded to float32
+    (``for_float32``; 5× faster than numpy's scalar float64 exp). float64 results keep
+    numpy's exp, within 1 ulp. Never warns: overflow gives inf.
+    """
+    if x.dtype == np.float32 or for_float32:
+        return _vecmath.exp(x, out=out)
+    with np.errstate(over="ignore"):
+        return np.exp(x, out=out)
+
+
+def sigmoid(x: np.ndarray, *, for_float32: bool = False) -> np.ndarray:
     """σ(x) = 1/(1 + e^(−x)), to about 1 ulp in float64, including the tails.
 
     The textbook formula is accurate wherever e^(−x) is finite. Where it overflows
     (x below about −709 in float64, −88 in float32) the result is replaced by eˣ,
-    which equals σ(x) to working precision there.
+    which equals σ(x) to working precision there. ``for_float32``: see :func:`exp`.
     """
     t = np.negative(x)
-    with np.errstate(over="ignore"):  # exp(−x) = inf for very negative x; fixed below
-        np.exp(t, out=t)
+    exp(t, out=t, for_float32=for_float32)  # inf for very negative x; fixed below
     t += 1.0
     np.reciprocal(t, out=t)
     tail = x < _SIGMOID_TAIL[x.dtype]
@@ -125,11 +140,11 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
     return t
 
 
-def sigmoid_derivative(x: np.ndarray) -> np.ndarray:
+def sigmoid_derivative(x: np.ndarray, *, for_float32: bool = False) -> np.ndarray:
     """σ′(x) = σ(x)σ(−x) = e/(1 + e)² with e = e^(−|x|), which never overflows."""
     e = np.abs(x)
     np.negative(e, out=e)
-    np.exp(e, out=e)
+    exp(e, out=e, for_float32=for_float32)
     return _e_over_one_plus_e_squared(e)
 
 
@@ -145,23 +160,11 @@ def _e_over_one_plus_e_squared(e: np.ndarray) -> np.ndarray:
 def scaled_expm1_nonpositive(z: np.ndarray, scale: float) -> np.ndarray:
     """``scale·(eᶻ − 1)`` for z ≤ 0 (or NaN), computed into ``z``.
 
-    float64 uses ``np.expm1``. For float32, numpy's expm1 is a scalar loop (~10× its
-    vectorized tanh), so it uses eᶻ − 1 = 2t/(1 − t) with t = tanh(z/2), all in
-    float32. For z ≤ 0, t ∈ (−1, 0] and 1 − t ∈ [1, 2) never cancels, so the result
-    carries tanh's error (≤ 1.4 ulp here) plus three roundings: measured ≤ 2.8 ulp for
-    scale 1 over 2·10⁷ random z ≤ 0 (float64 reference), within the 4 ulp every
-    activation is held to; 1 ulp more only for subnormal z, where z/2 rounds.
+    (float32 input goes to :mod:`actlab.activations._fused` instead.)
     """
-    if z.dtype != np.float32:
-        np.expm1(z, out=z)
-        if scale != 1.0:
-            z *= scale
-        return z
-    z *= 0.5  # exact for normal z
-    np.tanh(z, out=z)
-    d = np.subtract(1.0, z)
-    z *= 2.0 * scale
-    z /= d
+    np.expm1(z, out=z)
+    if scale != 1.0:
+        z *= scale
     return z
 
 

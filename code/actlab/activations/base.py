@@ -67,14 +67,19 @@ class Properties:
             raise ValueError(f"cost must be one of {COSTS}, got {self.cost!r}")
 
 
-def evaluate(name: str, kernel: Callable[..., np.ndarray], x, *, blockwise: bool = True, **params):
+def evaluate(name: str, kernel: Callable[..., np.ndarray], x, *, blockwise: bool = True, fused=None, **params):
     """``kernel`` applied to ``x`` after coercion; a scalar in gives a numpy scalar out.
 
     ``blockwise=False`` for kernels that are a single numpy call, which gain nothing
-    from cache-sized blocks.
+    from cache-sized blocks. ``fused``: the activation's compiled float32 ufunc
+    (:mod:`actlab.activations._fused`), called as ``fused(x, parameter)`` with the one
+    parameter's value (0 for none) for float32 input, in place of ``kernel``.
     """
     x = as_float_array(x, name)
-    if blockwise:
+    if fused is not None and x.dtype == np.float32:
+        (parameter,) = params.values() or (0.0,)
+        y = np.asarray(fused(x, parameter))
+    elif blockwise:
         y = apply_elementwise(kernel, x, **params)
     else:
         y = kernel(x.reshape(-1), **params).reshape(x.shape)

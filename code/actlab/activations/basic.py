@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from actlab.activations import _fused
 from actlab.activations import _kernels as K
 from actlab.activations._core import BLOCK, finite_real
 from actlab.activations.base import Properties, Spec, evaluate
@@ -58,7 +59,7 @@ def step(x, at_zero: float = 1.0):
 
     Reference: McCulloch & Pitts (1943); Rosenblatt (1958).
     """
-    return evaluate("step", _step, x, blockwise=False, **_check_step(at_zero))
+    return evaluate("step", _step, x, blockwise=False, fused=_fused.step, **_check_step(at_zero))
 
 
 def step_derivative(x, at_zero: float = 1.0):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from actlab.activations import _fused
 from actlab.activations import _kernels as K
 from actlab.activations._core import positive_real
 from actlab.activations.base import Properties, Spec, evaluate
@@ -50,7 +51,7 @@ def _elu_like_derivative(x, scale, neg_scale):
     """``scale`` for x > 0 and ``neg_scale·eˣ`` for x ≤ 0."""
     p = K.indicator_positive(x)
     e = K.clamp(x, -np.inf, 0.0)
-    np.exp(e, out=e)
+    K.exp(e, out=e)
     e *= neg_scale
     return K.select(p, np.full_like(e, scale), e)
 
@@ -73,7 +74,7 @@ def elu(x, alpha: float = 1.0):
             (not 0.01, a popular confusion with Leaky ReLU's slope). Only α = 1 makes
             the derivative continuous at 0.
     """
-    return evaluate("elu", _elu, x, **_check_elu(alpha))
+    return evaluate("elu", _elu, x, fused=_fused.elu, **_check_elu(alpha))
 
 
 def _elu_derivative(x, alpha):
@@ -115,12 +116,12 @@ def celu(x, alpha: float = 1.0):
     Args:
         alpha: saturation value α > 0. Default 1.
     """
-    return evaluate("celu", _celu, x, **_check_celu(alpha))
+    return evaluate("celu", _celu, x, fused=_fused.celu, **_check_celu(alpha))
 
 
 def _celu_derivative(x, alpha):
     z = _celu_argument(x, alpha)
-    return np.exp(z, out=z)  # 1 for x > 0, since z = 0 there
+    return K.exp(z, out=z)  # 1 for x > 0, since z = 0 there
 
 
 def celu_derivative(x, alpha: float = 1.0):
@@ -140,7 +141,7 @@ def selu(x):
     weights, layer after layer keeps its activations near mean 0 and variance 1.
     SELU(0) = 0 and SELU(x) → −λα ≈ −1.7581 as x → −∞.
     """
-    return evaluate("selu", _selu, x)
+    return evaluate("selu", _selu, x, fused=_fused.selu)
 
 
 def _selu_derivative(x):

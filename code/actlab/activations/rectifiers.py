@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from actlab.activations import _fused
 from actlab.activations import _kernels as K
 from actlab.activations._core import finite_real, positive_real
 from actlab.activations.base import Properties, Spec, evaluate
@@ -165,7 +166,7 @@ def softplus(x, beta: float = 1.0):
     Args:
         beta: sharpness β > 0; softplus tends to ReLU as β → ∞. Default 1.
     """
-    return evaluate("softplus", _softplus, x, **_check_softplus(beta))
+    return evaluate("softplus", _softplus, x, fused=_fused.softplus, **_check_softplus(beta))
 
 
 def _softplus_derivative(x, beta):

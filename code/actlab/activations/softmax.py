@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from actlab.activations import _fused
 from actlab.activations._core import BLOCK, as_float_array
 from actlab.activations._dd import two_sum
 from actlab.activations.base import Activation, Properties, check_upstream
@@ -183,10 +184,23 @@ def _softmax_kernel(x, axis, out):
         np.copyto(out, limit[1], where=limit[0], casting="unsafe")
 
 
+def _with_fused(x, axis, fused, kernel):
+    """float32: ``fused`` (:mod:`actlab.activations._fused`) along the axis, in one pass
+    per slice, its slices with NaN or ±inf redone by ``kernel``; float64: ``kernel``."""
+    if x.dtype != np.float32:
+        return _blockwise(x, axis, kernel)
+    y, ok = fused(np.moveaxis(x, axis, -1))
+    if not ok.all():
+        bad = ~ok
+        y[bad] = _blockwise(np.moveaxis(x, axis, -1)[bad], -1, kernel)
+    y = np.moveaxis(y, -1, axis)
+    return y if axis in (-1, x.ndim - 1) else np.ascontiguousarray(y)
+
+
 def _softmax(x, axis):
     if x.shape[axis] == 0:
         return np.copy(x)
-    return _blockwise(x, axis, _softmax_kernel)
+    return _with_fused(x, axis, _fused.softmax, _softmax_kernel)
 
 
 def softmax(x, axis: int = -1):
@@ -259,7 +273,7 @@ def _log_softmax_kernel(x, axis, out):
 def _log_softmax(x, axis):
     if x.shape[axis] == 0:
         return np.copy(x)
-    return _blockwise(x, axis, _log_softmax_kernel)
+    return _with_fused(x, axis, _fused.log_softmax, _log_softmax_kernel)
 
 
 def log_softmax(x, axis: int = -1):

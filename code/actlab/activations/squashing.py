@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from actlab import _vecmath
+from actlab.activations import _fused
 from actlab.activations import _kernels as K
 from actlab.activations.base import Properties, Spec, evaluate
 
@@ -38,7 +40,7 @@ def sigmoid(x):
     The output unit for binary and multi-label classification; the hidden unit of
     backpropagation's first successes (Rumelhart, Hinton & Williams 1986).
     """
-    return evaluate("sigmoid", K.sigmoid, x)
+    return evaluate("sigmoid", K.sigmoid, x, fused=_fused.sigmoid)
 
 
 def sigmoid_derivative(x):
@@ -79,7 +81,12 @@ def tanh(x):
     Zero-centred, range (−1, 1); recommended over σ for hidden layers by LeCun et al.
     (1998, "Efficient BackProp").
     """
-    return evaluate("tanh", np.tanh, x, blockwise=False)
+    return evaluate("tanh", _tanh, x, blockwise=False)
+
+
+def _tanh(x):
+    # float32: libmvec's tanhf (≤ 1.1 ulp measured) is ~3× faster than numpy's.
+    return _vecmath.tanh(x) if x.dtype == np.float32 else np.tanh(x)
 
 
 def _tanh_derivative(x):
@@ -87,7 +94,7 @@ def _tanh_derivative(x):
     e = np.abs(x)
     K.clamp(e, 0.0, 400.0, out=e)  # e^(−800) is already 0; keeps −2|x| finite
     e *= -2.0
-    np.exp(e, out=e)
+    K.exp(e, out=e)
     d = K._e_over_one_plus_e_squared(e)
     d *= 4.0
     return d

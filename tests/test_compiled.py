@@ -1,0 +1,168 @@
+"""actlab's compiled modules (setup.py): each against the numpy formula it replaces.
+
+Their accuracy through the public activations is tested in test_activations_numerics.py
+(mpmath, 4 ulp, every float32 activation goes through them); here: that they give the
+same answers on every memory layout and length (vector body, padded tail, strided and
+scalar paths), that special values come out right, and that they never warn.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import special
+
+import actlab.activations as A
+from actlab import _allocator, _vecmath
+from actlab.activations import _fused
+from actlab.nn import _adam
+
+RNG = np.random.default_rng(20261126)
+#: The elementwise ufuncs of _fused, with the parameter each is called with (0 for none).
+ELEMENTWISE = {
+    "step": ("at_zero", 0.5),
+    "sigmoid": (None, 0.0),
+    "softplus": ("beta", 1.0),
+    "elu": ("alpha", 1.0),
+    "selu": (None, 0.0),
+    "celu": ("alpha", 1.0),
+    "gelu": (None, 0.0),
+    "gelu_tanh": (None, 0.0),
+    "swish": ("beta", 1.0),
+    "mish": (None, 0.0),
+}
+SPECIAL = np.array([0.0, -0.0, np.inf, -np.inf, np.nan, 1e-45, -1e-45, 3.4e38, -3.4e38, -85.0, -95.0, 90.0])
+
+
+def _sample(n: int) -> np.ndarray:
+    return (4.0 * RNG.standard_normal(n)).astype(np.float32)
+
+
+def _ulps(y: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """|y − reference| in float32 ulps of the reference (rounded to float32)."""
+    with np.errstate(over="ignore"):  # beyond float32's range the reference rounds to inf
+        spacing = np.spacing(np.abs(reference.astype(np.float32))).astype(np.float64)
+    with np.errstate(invalid="ignore"):
+        return np.abs(y.astype(np.float64) - reference) / np.maximum(spacing, 2.0**-149)
+
+
+# actlab._vecmath ----------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "name, reference, bound", [("exp", np.exp, 3.0), ("tanh", np.tanh, 2.0), ("erfc", special.erfc, 3.0)]
+)
+def test_vecmath_float32_against_float64_and_on_every_layout(name, reference, bound):
+    fn = getattr(_vecmath, name)
+    x = (RNG.uniform(-9.0, 9.0, 100_003)).astype(np.float32)  # odd length: a scalar tail
+    y = fn(x)
+    assert y.dtype == np.float32
+    assert _ulps(y, reference(x.astype(np.float64))).max() <= bound
+    strided = fn(x[::3])  # the C library's scalar loop
+    assert _ulps(strided, reference(x[::3].astype(np.float64))).max() <= bound
+    out = np.empty_like(x)
+    assert fn(x, out=out) is out and np.array_equal(out, y)
+
+
+@pytest.mark.parametrize("name, reference", [("exp", np.exp), ("tanh", np.tanh), ("erfc", special.erfc)])
+def test_vecmath_float64_and_special_values_without_warnings(name, reference):
+    # float64 serves results that are rounded to float32: 1e-12 relatively is ample. (Where
+    # the two differ by more than a few ulp, SciPy is the one off: its erfc is ~400 ulp off
+    # at 25.3 and gives 0 for subnormal results, checked against mpmath.)
+    fn = getattr(_vecmath, name)
+    x = np.concatenate([RNG.uniform(-30.0, 30.0, 10_001), SPECIAL, [800.0, -800.0]])
+    with np.errstate(all="raise"):  # the ufuncs never set numpy's error flags
+        y = fn(x)
+    with np.errstate(all="ignore"):
+        expected = reference(x)
+    np.testing.assert_allclose(y, expected, rtol=1e-12, atol=np.finfo(np.float64).tiny)
+    assert np.array_equal(np.isnan(y), np.isnan(expected))
+
+
+# actlab.activations._fused: elementwise -------------------------------------------------------
+@pytest.mark.parametrize("name", sorted(ELEMENTWISE))
+def test_fused_same_result_on_every_layout_and_length(name):
+    fn, parameter = getattr(_fused, name), ELEMENTWISE[name][1]
+    x = _sample(2_000)
+    y = fn(x, parameter)
+    for n in range(0, 19):  # the padded tail, shorter than a vector or not
+        assert np.array_equal(fn(x[:n].copy(), parameter), y[:n])
+    assert np.array_equal(fn(x[1::2], parameter), y[1::2])  # strided: element by element
+    grid = x[:1_000].reshape(20, 50)
+    assert np.array_equal(fn(grid.T, parameter), y[:1_000].reshape(20, 50).T)
+    assert np.array_equal(fn(x[:100], np.full(100, parameter)), y[:100])  # an array parameter
+    assert fn(x[7], parameter) == y[7]  # 0-d
+
+
+@pytest.mark.parametrize("name", sorted(ELEMENTWISE))
+def test_fused_agrees_with_the_float64_formula_and_never_warns(name):
+    x = np.concatenate([_sample(50_000), SPECIAL.astype(np.float32)])
+    param, value = ELEMENTWISE[name]
+    with np.errstate(all="raise"):
+        y = getattr(_fused, name)(x, value)
+    reference = A.get(name, **({param: value} if param else {}))(x.astype(np.float64))  # numpy, float64
+    assert np.array_equal(np.isnan(y), np.isnan(reference))
+    assert np.nanmax(_ulps(y, reference)) <= 4.0
+
+
+def test_fused_parameters_reach_the_kernels():
+    x = _sample(1_000)
+    for name, value in [("step", 0.25), ("softplus", 2.5), ("elu", 0.3), ("celu", 1.7), ("swish", 0.6)]:
+        y = getattr(_fused, name)(x, value)
+        reference = A.get(name, **{ELEMENTWISE[name][0]: value})(x.astype(np.float64))
+        assert _ulps(y, reference).max() <= 4.0, name
+
+
+# actlab.activations._fused: softmax and log-softmax ------------------------------------------
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+@pytest.mark.parametrize("k", [1, 2, 3, 10, 64, 65, 300])
+def test_fused_softmax_rows_do_not_depend_on_their_neighbours(name, k):
+    fn = getattr(_fused, name)
+    x = _sample(9 * k).reshape(9, k)
+    y, ok = fn(x)
+    assert ok.all()
+    for rows in range(1, 9):  # a last group of four padded or not
+        assert np.array_equal(fn(x[:rows])[0], y[:rows])
+    x[4, k // 2] = np.nan  # a NaN slice is flagged, and the others keep their values
+    x[6, 0] = np.inf
+    y2, ok2 = fn(x)
+    assert list(np.flatnonzero(~ok2)) == [4, 6]
+    assert np.array_equal(np.delete(y2, [4, 6], axis=0), np.delete(y, [4, 6], axis=0))
+    assert np.array_equal(fn(np.asfortranarray(x))[0][ok2], y2[ok2])  # strided slices
+
+
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+def test_softmax_float32_with_infinite_and_nan_slices(name):
+    x = np.array([[1.0, np.inf, 0.0, np.inf], [np.nan, 0.0, 1.0, 2.0], [-np.inf] * 4, [0.0, 1.0, 2.0, 3.0]], np.float32)
+    y = getattr(A, name)(x)
+    reference = getattr(A, name)(x.astype(np.float64)).astype(np.float32)
+    assert np.array_equal(y, reference, equal_nan=True)
+
+
+# actlab.nn._adam ----------------------------------------------------------------------------
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_adam_ufunc_is_the_numpy_formula(dtype):
+    n = 1_001
+    m, g, theta = (RNG.standard_normal(n).astype(dtype) for _ in range(3))
+    v = np.abs(RNG.standard_normal(n)).astype(dtype)
+    b1, b2, lr, eps = 0.9, 0.999, 1e-3, 1e-8
+    c = lambda value: dtype(value)  # noqa: E731  (the coefficients in the arrays' type)
+    m_next = c(b1) * m + g
+    v_next = c(b2) * v + g * g
+    theta_next = theta - c(lr) * (m_next / (np.sqrt(v_next) + c(eps)))
+    for layout in (slice(None), slice(None, None, 2)):  # contiguous, then strided
+        M, V, T = m[layout].copy(), v[layout].copy(), theta[layout].copy()
+        _adam.update(M, V, g[layout], T, b1, b2, lr, eps, out=(M, V, T))
+        assert M.dtype == dtype
+        assert np.array_equal(M, m_next[layout]) and np.array_equal(V, v_next[layout])
+        np.testing.assert_allclose(T, theta_next[layout], rtol=0, atol=4 * np.finfo(dtype).eps)
+    M, V, T = m.copy(), v.copy(), theta.copy()  # a coefficient per element: the general loop
+    _adam.update(M, V, g, T, np.full(n, b1, dtype), b2, lr, eps, out=(M, V, T))
+    assert np.array_equal(M, m_next)
+
+
+# actlab._allocator ----------------------------------------------------------------------------
+def test_allocator_setting_is_checked():
+    with pytest.raises(ValueError, match="positive"):
+        _allocator.keep_freed_memory(0, 64 << 20)
+    with pytest.raises(ValueError, match="32 MiB"):
+        _allocator.keep_freed_memory(33 << 20, 64 << 20)  # glibc's own maximum
+    assert _allocator.keep_freed_memory(16 << 20, 64 << 20) in (True, False)  # False: not glibc
