@@ -21,6 +21,10 @@ RNG = np.random.default_rng(20261126)
 #: The elementwise ufuncs of _fused, with the parameter each is called with (0 for none).
 ELEMENTWISE = {
     "step": ("at_zero", 0.5),
+    "hard_sigmoid": (None, 0.0),
+    "softsign": (None, 0.0),
+    "leaky_relu": ("slope", 0.01),
+    "hard_swish": (None, 0.0),
     "sigmoid": (None, 0.0),
     "softplus": ("beta", 1.0),
     "elu": ("alpha", 1.0),
@@ -105,7 +109,8 @@ def test_fused_agrees_with_the_float64_formula_and_never_warns(name):
 
 def test_fused_parameters_reach_the_kernels():
     x = _sample(1_000)
-    for name, value in [("step", 0.25), ("softplus", 2.5), ("elu", 0.3), ("celu", 1.7), ("swish", 0.6)]:
+    for name, value in [("step", 0.25), ("leaky_relu", 0.3), ("leaky_relu", 0.0), ("softplus", 2.5), ("elu", 0.3),
+                        ("celu", 1.7), ("swish", 0.6)]:
         y = getattr(_fused, name)(x, value)
         reference = A.get(name, **{ELEMENTWISE[name][0]: value})(x.astype(np.float64))
         assert _ulps(y, reference).max() <= 4.0, name

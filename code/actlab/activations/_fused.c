@@ -1,8 +1,9 @@
 /*
  * actlab.activations._fused: the float32 forward pass of the activations that need an
- * exponential (or erfc, log1p, expm1), and of the step, each as one numpy ufunc: one pass
- * over memory, eight or four elements at a time, with glibc's vector math library
- * (libmvec); softmax and log-softmax as generalized ufuncs along the last axis.
+ * exponential (or erfc, log1p, expm1), and of those whose numpy form takes several
+ * passes, each as one numpy ufunc: one pass over memory, eight or four elements at a
+ * time, with glibc's vector math library (libmvec); softmax and log-softmax as
+ * generalized ufuncs along the last axis.
  *
  * The Python modules hold each formula, and evaluate it with numpy for float64; this file
  * holds the same formulas for float32, where numpy would need 5 to 20 passes (and float64
@@ -89,7 +90,7 @@ static inline int any(v8i mask) {
 
 /* A float32 kernel computed in double, half a vector at a time, rounded once. */
 #define IN_DOUBLE(kernel)                                                                    \
-    static v8f kernel##_f32(v8f x, double p) {                                              \
+    static inline v8f kernel##_f32(v8f x, double p) {                                              \
         v4d lo = __builtin_convertvector(__builtin_shufflevector(x, x, 0, 1, 2, 3), v4d);   \
         v4d hi = __builtin_convertvector(__builtin_shufflevector(x, x, 4, 5, 6, 7), v4d);   \
         v4f rlo = __builtin_convertvector(kernel(lo, p), v4f);                               \
@@ -126,12 +127,33 @@ static inline v4d sigmoid_d(v4d z) { return 1.0 / (1.0 + exp_for_float32(-z)); }
 
 /* basic.step: 1 for x > 0, at_zero at ±0, 0 for x < 0 (NaN restored by the loop). numpy
  * needs a comparison, a cast and a NaN check; this is one pass. */
-static v8f step_f32(v8f x, double at_zero) {
+static inline v8f step_f32(v8f x, double at_zero) {
     return select_f(x > 0.0f, splat_f(1.0f), select_f(x == 0.0f, splat_f((float)at_zero), splat_f(0.0f)));
 }
 
+/* squashing.hard_sigmoid: ReLU6(x + 3)/6 (x + 3 first: exact near −3). */
+static inline v8f hard_sigmoid_f32(v8f x, double unused) { return min_f(max_f(x + 3.0f, 0.0f), 6.0f) / 6.0f; }
+
+/* squashing.softsign: x/(1 + |x|), x kept within ±2^60 (where it is ±1) against inf/inf. */
+static inline v8f softsign_f32(v8f x, double unused) {
+    v8f c = min_f(max_f(x, -0x1p60f), 0x1p60f);
+    return c / (1.0f + select_f(c < 0.0f, -c, c));
+}
+
+/* rectifiers.leaky_relu: x for x > 0, slope·x otherwise (0, not NaN, for −inf·0). */
+static inline v8f leaky_relu_f32(v8f x, double slope) {
+    v8f negative = slope == 0.0 ? splat_f(0.0f) : x * (float)slope;
+    return select_f(x > 0.0f, x, negative);
+}
+
+/* gated.hard_swish: x·ReLU6(x + 3)/6, x kept above −4 (it is 0 below −3) against −inf·0. */
+static inline v8f hard_swish_f32(v8f x, double unused) {
+    v8f c = max_f(x, -4.0f);
+    return (min_f(max_f(c + 3.0f, 0.0f), 6.0f) / 6.0f) * c;
+}
+
 /* squashing.sigmoid, in float32: eˣ where e^(−x) would overflow. */
-static v8f sigmoid_f32(v8f x, double unused) {
+static inline v8f sigmoid_f32(v8f x, double unused) {
     v8f s = 1.0f / (1.0f + v_expf(-x));
     v8i tail = x < -80.0f;
     return any(tail) ? select_f(tail, v_expf(x), s) : s;
@@ -146,24 +168,24 @@ static inline v4d softplus_d(v4d x, double beta) {
 IN_DOUBLE(softplus_d)
 
 /* rectifiers.softplus: max(x, 0) + log(1 + e^(−|x|)), in float32 for β = 1. */
-static v8f softplus_f32(v8f x, double beta) {
+static inline v8f softplus_f32(v8f x, double beta) {
     if (beta != 1.0) return softplus_d_f32(x, beta);
     return v_log1pf(v_expf(-select_f(x < 0.0f, -x, x))) + max_f(x, 0.0f);
 }
 
 /* exponential.elu: max(x, 0) + α·expm1(min(x, 0)), in float32. */
-static v8f elu_f32(v8f x, double alpha) {
+static inline v8f elu_f32(v8f x, double alpha) {
     return max_f(x, 0.0f) + v_expm1f(min_f(x, 0.0f)) * (float)alpha;
 }
 
 /* exponential.selu: λ·max(x, 0) + λα·expm1(min(x, 0)), in float32. */
-static v8f selu_f32(v8f x, double unused) {
+static inline v8f selu_f32(v8f x, double unused) {
     const float lambda = 1.0507009873554804934f, lambda_alpha = 1.7580993408473768599f;
     return max_f(x, 0.0f) * lambda + v_expm1f(min_f(x, 0.0f)) * lambda_alpha;
 }
 
 /* exponential.celu: max(x, 0) + α·expm1(min(x, 0)/α), the argument kept above −800. */
-static v8f celu_f32(v8f x, double alpha) {
+static inline v8f celu_f32(v8f x, double alpha) {
     float a = (float)alpha;
     v8f z = max_f(min_f(x, 0.0f), (float)(-800.0 * alpha));
     if (alpha != 1.0) z = z / a;
@@ -206,7 +228,7 @@ static inline v8f exp_rounded_f32(v8f x) {
 /* gated.silu in float32 as x/(1 + e^(−x)), e rounded once from double: three roundings
  * in all. (libmvec's float32 exp, up to 2.6 ulp off, would leave up to 3.9 ulp.) Swish
  * with β ≠ 1 cannot: the rounding of βx would be magnified by e^(−βx). */
-static v8f swish_f32(v8f x, double beta) {
+static inline v8f swish_f32(v8f x, double beta) {
     /* Below x = −80 e^(−x) overflows and the result turns subnormal: those in double. */
     if (beta != 1.0 || any(x < -80.0f)) return swish_d_f32(x, beta);
     return x / (1.0f + exp_rounded_f32(-min_f(x, 800.0f)));
@@ -218,43 +240,59 @@ static inline v4d mish_d(v4d x, double unused) {
     v4d w = exp_for_float32(-select_d(x < 0.0, -x, x));
     v4d n = w * (w + 2.0);
     v4d a = 2.0 * w + 1.0;
-    v4d g = select_d(x > 0.0, a / (a + 2.0 * (w * w)), n / (n + 2.0));
+    v4l positive = x > 0.0;
+    v4d g = select_d(positive, a, n) / select_d(positive, a + 2.0 * (w * w), n + 2.0); /* one division */
     return g * max_d(x, -800.0);
 }
 IN_DOUBLE(mish_d)
 
-/* ---- the ufunc loop: any kernel over any strides, NaN restored -------------------------- */
-typedef v8f (*kernel_fn)(v8f, double);
-
+/* ---- the ufunc loops: one per kernel, so that the kernel is inlined, NaN restored ---- */
 static inline v8f with_nan(v8f x, v8f y) { return select_f(x != x, x, y); }
 
-/* args: x (float32), the parameter (float64), y (float32). */
-static void kernel_loop(char **args, npy_intp const *dims, npy_intp const *steps, void *data) {
-    kernel_fn kernel = (kernel_fn)data;
-    npy_intp n = dims[0], i = 0;
-    char *in = args[0], *param = args[1], *out = args[2];
-    if (steps[0] == sizeof(float) && steps[2] == sizeof(float) && steps[1] == 0) {
-        double p = *(double *)param;
-        for (; i + 8 <= n; i += 8) {
-            v8f x;
-            memcpy(&x, in + i * sizeof(float), sizeof x);
-            v8f y = with_nan(x, kernel(x, p));
-            memcpy(out + i * sizeof(float), &y, sizeof y);
-        }
-        if (i < n) { /* the last few, through a zero-padded vector */
-            v8f x = splat_f(0.0f);
-            memcpy(&x, in + i * sizeof(float), (n - i) * sizeof(float));
-            v8f y = with_nan(x, kernel(x, p));
-            memcpy(out + i * sizeof(float), &y, (n - i) * sizeof(float));
-        }
-    } else { /* strided arrays or parameters: one element at a time */
-        for (; i < n; i++) {
-            v8f x = splat_f(*(float *)(in + i * steps[0]));
-            *(float *)(out + i * steps[2]) = with_nan(x, kernel(x, *(double *)(param + i * steps[1])))[0];
-        }
+/* args: x (float32), the parameter (float64), y (float32). Contiguous arrays with one
+ * parameter go eight elements at a time (the last few through a zero-padded vector);
+ * strided arrays or parameters, one element at a time. */
+#define KERNEL_LOOP(kernel)                                                                        \
+    static void kernel##_loop(char **args, npy_intp const *dims, npy_intp const *steps, void *data) { \
+        npy_intp n = dims[0], i = 0;                                                               \
+        char *in = args[0], *param = args[1], *out = args[2];                                      \
+        if (steps[0] == sizeof(float) && steps[2] == sizeof(float) && steps[1] == 0) {             \
+            double p = *(double *)param;                                                           \
+            for (; i + 8 <= n; i += 8) {                                                           \
+                v8f x;                                                                             \
+                memcpy(&x, in + i * sizeof(float), sizeof x);                                      \
+                v8f y = with_nan(x, kernel(x, p));                                                 \
+                memcpy(out + i * sizeof(float), &y, sizeof y);                                     \
+            }                                                                                      \
+            if (i < n) {                                                                           \
+                v8f x = splat_f(0.0f);                                                             \
+                memcpy(&x, in + i * sizeof(float), (n - i) * sizeof(float));                       \
+                v8f y = with_nan(x, kernel(x, p));                                                 \
+                memcpy(out + i * sizeof(float), &y, (n - i) * sizeof(float));                      \
+            }                                                                                      \
+        } else {                                                                                   \
+            for (; i < n; i++) {                                                                   \
+                v8f x = splat_f(*(float *)(in + i * steps[0]));                                    \
+                *(float *)(out + i * steps[2]) = with_nan(x, kernel(x, *(double *)(param + i * steps[1])))[0]; \
+            }                                                                                      \
+        }                                                                                          \
+        feclearexcept(FE_ALL_EXCEPT);                                                              \
     }
-    feclearexcept(FE_ALL_EXCEPT);
-}
+
+KERNEL_LOOP(step_f32)
+KERNEL_LOOP(hard_sigmoid_f32)
+KERNEL_LOOP(softsign_f32)
+KERNEL_LOOP(leaky_relu_f32)
+KERNEL_LOOP(hard_swish_f32)
+KERNEL_LOOP(sigmoid_f32)
+KERNEL_LOOP(softplus_f32)
+KERNEL_LOOP(elu_f32)
+KERNEL_LOOP(selu_f32)
+KERNEL_LOOP(celu_f32)
+KERNEL_LOOP(gelu_d_f32)
+KERNEL_LOOP(gelu_tanh_d_f32)
+KERNEL_LOOP(swish_f32)
+KERNEL_LOOP(mish_d_f32)
 
 /* ---- softmax and log-softmax along the last axis, as generalized ufuncs (n)->(n),() ---- */
 
@@ -457,21 +495,31 @@ static int add_along_axis(PyObject *module, const char *name, PyUFuncGenericFunc
 }
 
 static char types[] = {NPY_FLOAT, NPY_DOUBLE, NPY_FLOAT};
-static PyUFuncGenericFunction loops[] = {kernel_loop};
+static void *no_kernel_data[] = {NULL};
 
 static struct {
     const char *name;
-    kernel_fn kernel;
-    void *data[1];
+    PyUFuncGenericFunction loop[1];
 } kernels[] = {
-    {"step", step_f32},           {"sigmoid", sigmoid_f32},      {"softplus", softplus_f32}, {"elu", elu_f32},
-    {"selu", selu_f32},            {"celu", celu_f32},         {"gelu", gelu_d_f32},
-    {"gelu_tanh", gelu_tanh_d_f32}, {"swish", swish_f32},     {"mish", mish_d_f32},
+    {"step", {step_f32_loop}},
+    {"hard_sigmoid", {hard_sigmoid_f32_loop}},
+    {"softsign", {softsign_f32_loop}},
+    {"leaky_relu", {leaky_relu_f32_loop}},
+    {"hard_swish", {hard_swish_f32_loop}},
+    {"sigmoid", {sigmoid_f32_loop}},
+    {"softplus", {softplus_f32_loop}},
+    {"elu", {elu_f32_loop}},
+    {"selu", {selu_f32_loop}},
+    {"celu", {celu_f32_loop}},
+    {"gelu", {gelu_d_f32_loop}},
+    {"gelu_tanh", {gelu_tanh_d_f32_loop}},
+    {"swish", {swish_f32_loop}},
+    {"mish", {mish_d_f32_loop}},
 };
 
 static struct PyModuleDef module_def = {
     PyModuleDef_HEAD_INIT, "_fused",
-    "float32 forward passes of the exponential activations, one ufunc(x, parameter) each.", -1, NULL,
+    "float32 forward passes of activations: a ufunc(x, parameter) each, and softmax/log-softmax.", -1, NULL,
 };
 
 PyMODINIT_FUNC PyInit__fused(void) {
@@ -480,8 +528,7 @@ PyMODINIT_FUNC PyInit__fused(void) {
     import_array();
     import_umath();
     for (size_t i = 0; i < sizeof kernels / sizeof kernels[0]; i++) {
-        kernels[i].data[0] = (void *)kernels[i].kernel;
-        PyObject *ufunc = PyUFunc_FromFuncAndData(loops, kernels[i].data, types, 1, 2, 1, PyUFunc_None,
+        PyObject *ufunc = PyUFunc_FromFuncAndData(kernels[i].loop, no_kernel_data, types, 1, 2, 1, PyUFunc_None,
                                                   kernels[i].name, "f(x, parameter) for float32 x.", 0);
         if (ufunc == NULL || PyModule_AddObjectRef(module, kernels[i].name, ufunc) < 0) {
             Py_XDECREF(ufunc);

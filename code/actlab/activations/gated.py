@@ -357,7 +357,7 @@ def hard_swish(x):
 
     0 for x ≤ −3, x for x ≥ 3, and x(x + 3)/6 between; minimum −3/8 at x = −3/2.
     """
-    return evaluate("hard_swish", _hard_swish, x)
+    return evaluate("hard_swish", _hard_swish, x, fused=_fused.hard_swish)
 
 
 def _hard_swish_derivative(x):

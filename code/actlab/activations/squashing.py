@@ -61,7 +61,7 @@ def hard_sigmoid(x):
     The piecewise-linear σ of MobileNetV3 (Howard et al. 2019), as in PyTorch.
     Other libraries have used other slopes (Keras: ``0.2x + 0.5``).
     """
-    return evaluate("hard_sigmoid", _hard_sigmoid, x)
+    return evaluate("hard_sigmoid", _hard_sigmoid, x, fused=_fused.hard_sigmoid)
 
 
 def _hard_sigmoid_derivative(x):
@@ -140,7 +140,7 @@ def softsign(x):
     Like tanh but approaching ±1 polynomially rather than exponentially (Glorot &
     Bengio 2010 compared the two).
     """
-    return evaluate("softsign", _softsign, x)
+    return evaluate("softsign", _softsign, x, fused=_fused.softsign)
 
 
 def _softsign_derivative(x):
