@@ -20,6 +20,12 @@ in the last place against 50-digit references (measured in
 :mod:`actlab.activations.accuracy`, which states the exceptions). Defaults are the
 papers' (ELU α = 1, Leaky ReLU slope 0.01, PReLU 0.25, RReLU U(1/8, 1/3), SELU's
 published constants).
+
+Speed: the formulas are written in numpy, in the modules named after their families
+(``exponential``, ``gated``, ``rectifiers``, …); read them there. For float32 input the
+forward passes of the activations that need an exponential, and of a few whose numpy
+form takes several passes, run the same formulas compiled (``_fused.c``, one pass over
+memory; see ``benchmarks/activations.py``).
 """
 
 from actlab.activations.base import Activation, Properties

@@ -78,6 +78,8 @@ def evaluate(name: str, kernel: Callable[..., np.ndarray], x, *, blockwise: bool
     x = as_float_array(x, name)
     if fused is not None and x.dtype == np.float32:
         (parameter,) = params.values() or (0.0,)
+        if not (x.flags.c_contiguous or x.flags.f_contiguous):
+            x = np.ascontiguousarray(x)  # one copy; strided, the kernel goes element by element
         y = np.asarray(fused(x, parameter))
     elif blockwise:
         y = apply_elementwise(kernel, x, **params)

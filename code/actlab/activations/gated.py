@@ -283,11 +283,11 @@ def silu(x):
     return evaluate("silu", _swish, x, fused=_fused.swish, beta=1.0)
 
 
-def _silu_derivative_direct(x):
+def _silu_derivative_direct(x, for_float32=False):
     # σ(x)·(1 + x·σ(−x)); x is clipped so that x·σ(−x) is never inf·0.
     c = K.clamp(x, -_GATE_CLIP, _GATE_CLIP)
-    s = K.sigmoid(c)
-    t = K.sigmoid(np.negative(c))
+    s = K.sigmoid(c, for_float32=for_float32)
+    t = K.sigmoid(np.negative(c), for_float32=for_float32)
     t *= c
     t += 1.0
     t *= s
@@ -296,7 +296,8 @@ def _silu_derivative_direct(x):
 
 def _silu_derivative(x):
     if x.dtype == np.float32:
-        return R.near_root("silu", x.astype(np.float64), _silu_derivative_direct).astype(np.float32)
+        direct = lambda v: _silu_derivative_direct(v, for_float32=True)  # noqa: E731
+        return R.near_root("silu", x.astype(np.float64), direct).astype(np.float32)
     return R.near_root("silu", x, K.in_longdouble(_silu_derivative_direct))
 
 
@@ -380,7 +381,7 @@ def hard_swish_derivative(x):
 
 
 # Mish --------------------------------------------------------------------------------
-def _mish_gate(x):
+def _mish_gate(x, for_float32=False):
     """``(g, h, p, w)``: g = tanh(softplus x), h = 1 − g, p = [x > 0], w = e^(−|x|).
 
     With u = eˣ, tanh(log(1 + u)) = u(u + 2)/(u(u + 2) + 2). For x ≤ 0 that is
@@ -389,7 +390,7 @@ def _mish_gate(x):
     """
     w = np.abs(x)
     np.negative(w, out=w)
-    np.exp(w, out=w)
+    K.exp(w, out=w, for_float32=for_float32)
     p = K.indicator_positive(x)
     n = np.add(w, 2.0)
     n *= w  # u(u + 2) for x ≤ 0
@@ -423,10 +424,10 @@ def mish(x):
     return evaluate("mish", _mish, x, fused=_fused.mish)
 
 
-def _mish_derivative_direct(x):
+def _mish_derivative_direct(x, for_float32=False):
     # g + x·sech²(softplus x)·σ(x), with sech² = 1 − g² = h(2 − h).
     c = K.clamp(x, -_GATE_CLIP, _GATE_CLIP)
-    g, h, p, w = _mish_gate(c)
+    g, h, p, w = _mish_gate(c, for_float32=for_float32)
     s = K.select(p, 1.0 / (1.0 + w), w / (1.0 + w))  # σ(x) from w = e^(−|x|)
     t = np.subtract(2.0, h)
     t *= h
@@ -438,7 +439,8 @@ def _mish_derivative_direct(x):
 
 def _mish_derivative(x):
     if x.dtype == np.float32:
-        return R.near_root("mish", x.astype(np.float64), _mish_derivative_direct).astype(np.float32)
+        direct = lambda v: _mish_derivative_direct(v, for_float32=True)  # noqa: E731
+        return R.near_root("mish", x.astype(np.float64), direct).astype(np.float32)
     return R.near_root("mish", x, K.in_longdouble(_mish_derivative_direct))
 
 
