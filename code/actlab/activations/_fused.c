@@ -372,12 +372,13 @@ static inline void store_column(char *const y[4], npy_intp stride, npy_intp j, v
     for (int i = 0; i < 4; i++) *(float *)(y[i] + j * stride) = f[i];
 }
 
-/* The maxima of four slices, and which of them hold only finite numbers. */
-static v4d max4(const char *const x[4], npy_intp xs, npy_intp n, v4l *finite) {
+/* The maxima of four slices, and which of them hold only finite numbers; their entries,
+ * as doubles, into columns (read once, used by the passes that follow). */
+static v4d max4(const char *const x[4], npy_intp xs, npy_intp n, v4d columns[], v4l *finite) {
     v4d top = splat_d(-INFINITY);
     v4l all = (v4l)splat_d(0.0) == 0; /* all lanes true */
     for (npy_intp j = 0; j < n; j++) {
-        v4d v = column(x, xs, j);
+        v4d v = columns[j] = column(x, xs, j);
         all &= (v - v) == 0.0;
         top = select_d(v > top, v, top);
     }
@@ -395,11 +396,11 @@ static void softmax_slice(const char *x, npy_intp xs, char *y, npy_intp ys, npy_
     for (npy_intp j = 0; j < n; j += 4) store4(y, ys, j, n, load4(y, ys, j, n) * inverse);
 }
 
-/* Four short slices, one per lane, all finite, with maxima m. */
-static void softmax_slices4(const char *const x[4], npy_intp xs, char *const y[4], npy_intp ys, npy_intp n, v4d m) {
-    v4d e[SHORT_SLICE], sum = splat_d(0.0);
+/* Four short slices, one per lane, from their entries in columns (overwritten), with maxima m. */
+static void softmax_slices4(v4d columns[], char *const y[4], npy_intp ys, npy_intp n, v4d m) {
+    v4d *e = columns, sum = splat_d(0.0);
     for (npy_intp j = 0; j < n; j++) {
-        e[j] = exp_for_float32(column(x, xs, j) - m);
+        e[j] = exp_for_float32(columns[j] - m);
         sum += e[j];
     }
     v4d inverse = 1.0 / sum;
@@ -425,11 +426,11 @@ static void log_softmax_slice(const char *x, npy_intp xs, char *y, npy_intp ys, 
     for (npy_intp j = 0; j < n; j += 4) store4(y, ys, j, n, (load4(x, xs, j, n) - m) - log_sum);
 }
 
-static void log_softmax_slices4(const char *const x[4], npy_intp xs, char *const y[4], npy_intp ys, npy_intp n, v4d m) {
-    v4d d[SHORT_SLICE], rest = splat_d(0.0);
+static void log_softmax_slices4(v4d columns[], char *const y[4], npy_intp ys, npy_intp n, v4d m) {
+    v4d *d = columns, rest = splat_d(0.0);
     v4l minus_maxima = {0, 0, 0, 0};
     for (npy_intp j = 0; j < n; j++) {
-        d[j] = column(x, xs, j) - m;
+        d[j] = columns[j] - m;
         v4l top = d[j] == 0.0; /* −1 at a maximum, 0 elsewhere */
         rest += (v4d)(~top & (v4l)exp_for_float32(d[j]));
         minus_maxima += top;
@@ -439,7 +440,7 @@ static void log_softmax_slices4(const char *const x[4], npy_intp xs, char *const
 }
 
 typedef void (*slice_fn)(const char *, npy_intp, char *, npy_intp, npy_intp, npy_bool *);
-typedef void (*slices4_fn)(const char *const[4], npy_intp, char *const[4], npy_intp, npy_intp, v4d);
+typedef void (*slices4_fn)(v4d[], char *const[4], npy_intp, npy_intp, v4d);
 
 /* args: x (rows, n), y (rows, n), ok (rows). Short slices go four at a time, always
  * (the last group repeats its last slice), so that a slice's result never depends on
@@ -457,8 +458,9 @@ static void along_axis_loop(char **args, npy_intp const *dims, npy_intp const *s
                 y[i] = args[1] + row * steps[1];
             }
             v4l finite;
-            v4d m = max4(x, xs, n, &finite);
-            four(x, xs, y, ys, n, m);
+            v4d columns[SHORT_SLICE];
+            v4d m = max4(x, xs, n, columns, &finite);
+            four(columns, y, ys, n, m);
             for (int i = 0; i < 4 && r + i < rows; i++) *(npy_bool *)(args[2] + (r + i) * steps[2]) = finite[i] != 0;
         }
     } else {

@@ -87,6 +87,8 @@ def scale_negative(x: np.ndarray, slope) -> np.ndarray:
     (1 or slope) is built without masks; an input of −inf with a slope of exactly 0
     gives 0, the limit of 0·x, rather than 0·inf = NaN.
     """
+    if np.ndim(slope) == 0 and x.dtype == np.float32:
+        return np.asarray(_fused.leaky_relu(x, float(slope)))  # the same, in one pass
     if np.ndim(slope) == 0 and slope != 0.0:
         # max(x, 0) + slope·min(x, 0): exact, and no mask.
         neg = K.clamp(x, -np.inf, 0.0)
