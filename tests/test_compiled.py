@@ -171,3 +171,51 @@ def test_allocator_setting_is_checked():
     with pytest.raises(ValueError, match="32 MiB"):
         _allocator.keep_freed_memory(33 << 20, 64 << 20)  # glibc's own maximum
     assert _allocator.keep_freed_memory(16 << 20, 64 << 20) in (True, False)  # False: not glibc
+
+
+# The portable build of _fused (no AVX2, no libmvec): the C library's functions per lane -----
+@pytest.fixture(scope="module")
+def portable_fused(tmp_path_factory):
+    """_fused.c compiled as setup.py compiles it where libmvec is missing."""
+    import importlib.util
+    import shutil
+    import subprocess
+    import sysconfig
+    from pathlib import Path
+
+    compiler = shutil.which("gcc") or shutil.which("cc")
+    if compiler is None:
+        pytest.skip("no C compiler")
+    source = Path(_fused.__file__).with_name("_fused.c")
+    target = tmp_path_factory.mktemp("portable") / ("_fused" + sysconfig.get_config_var("EXT_SUFFIX"))
+    subprocess.run(
+        [compiler, "-O2", "-fno-math-errno", "-Wno-psabi", "-shared", "-fPIC", "-DACTLAB_LIBMVEC=0",
+         f"-I{np.get_include()}", f"-I{sysconfig.get_paths()['include']}", str(source), "-o", str(target), "-lm"],
+        check=True,
+    )  # fmt: skip
+    spec = importlib.util.spec_from_file_location("_fused", target)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.LIBMVEC == 0
+    return module
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(ELEMENTWISE))
+def test_portable_build_gives_the_same_formulas(portable_fused, name):
+    x = np.concatenate([_sample(20_000), SPECIAL.astype(np.float32)])
+    param, value = ELEMENTWISE[name]
+    with np.errstate(all="raise"):
+        y = getattr(portable_fused, name)(x, value)
+    reference = A.get(name, **({param: value} if param else {}))(x.astype(np.float64))
+    assert np.array_equal(np.isnan(y), np.isnan(reference))
+    assert np.nanmax(_ulps(y, reference)) <= 4.0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+def test_portable_build_softmax(portable_fused, name):
+    x = _sample(3_000).reshape(300, 10)
+    y, ok = getattr(portable_fused, name)(x)
+    assert ok.all()
+    assert np.nanmax(_ulps(y, getattr(A, name)(x.astype(np.float64)))) <= 4.0

@@ -42,13 +42,11 @@ typedef float v4f __attribute__((vector_size(16)));
 __m256 _ZGVdN8v_expf(__m256);
 __m256 _ZGVdN8v_expm1f(__m256);
 __m256 _ZGVdN8v_log1pf(__m256);
-__m256d _ZGVdN4v_exp(__m256d);
 __m256d _ZGVdN4v_erfc(__m256d);
 __m256d _ZGVdN4v_log1p(__m256d);
 static inline v8f v_expf(v8f x) { return (v8f)_ZGVdN8v_expf((__m256)x); }
 static inline v8f v_expm1f(v8f x) { return (v8f)_ZGVdN8v_expm1f((__m256)x); }
 static inline v8f v_log1pf(v8f x) { return (v8f)_ZGVdN8v_log1pf((__m256)x); }
-static inline v4d v_exp(v4d x) { return (v4d)_ZGVdN4v_exp((__m256d)x); }
 static inline v4d v_erfc(v4d x) { return (v4d)_ZGVdN4v_erfc((__m256d)x); }
 static inline v4d v_log1p(v4d x) { return (v4d)_ZGVdN4v_log1p((__m256d)x); }
 #else
@@ -59,7 +57,6 @@ static inline v4d v_log1p(v4d x) { return (v4d)_ZGVdN4v_log1p((__m256d)x); }
 LANES_F(v_expf, expf)
 LANES_F(v_expm1f, expm1f)
 LANES_F(v_log1pf, log1pf)
-LANES_D(v_exp, exp)
 LANES_D(v_erfc, erfc)
 LANES_D(v_log1p, log1p)
 #endif
@@ -90,7 +87,7 @@ static inline int any(v8i mask) {
 
 /* A float32 kernel computed in double, half a vector at a time, rounded once. */
 #define IN_DOUBLE(kernel)                                                                    \
-    static inline v8f kernel##_f32(v8f x, double p) {                                              \
+    static inline v8f kernel##_f32(v8f x, double p) {                                        \
         v4d lo = __builtin_convertvector(__builtin_shufflevector(x, x, 0, 1, 2, 3), v4d);   \
         v4d hi = __builtin_convertvector(__builtin_shufflevector(x, x, 4, 5, 6, 7), v4d);   \
         v4f rlo = __builtin_convertvector(kernel(lo, p), v4f);                               \
@@ -102,10 +99,11 @@ static inline int any(v8i mask) {
  * rounded to float32. libmvec's double exp takes ~3x as long: it is exact to a double
  * ulp, which no float32 result needs. z = n·ln2 + r with n an integer and |r| <= ln2/2
  * (a little more where rounding moves n); e^r by its Taylor polynomial of degree 8
- * (remainder below 0.35^9/9! = 7e-10), then 2^n put into the exponent. z is first clamped to ±700: the
- * result stays a normal double (subnormal arithmetic is ~100x slower), and every caller
- * multiplies it by at most 1e4 before rounding to float32, where e^-700 and e^-800 alike
- * round to 0, and 1/(1 + e^700) and 1/(1 + inf) alike to 0. NaN gives NaN. */
+ * (remainder below 0.35^9/9! = 7e-10), then 2^n put into the exponent. z is first
+ * clamped to ±700: the result stays a normal double (subnormal arithmetic is ~100x
+ * slower), and every caller multiplies it by at most 1e4 before rounding to float32,
+ * where e^-700 and e^-800 alike round to 0, and 1/(1 + e^700) and 1/(1 + inf) alike to
+ * 0. NaN gives NaN. */
 static inline v4d exp_for_float32(v4d z) {
     const double log2e = 1.44269504088896340736, ln2_hi = 0.693147180369123816490,
                  ln2_lo = 1.90821492927058770002e-10, shifter = 0x1.8p52;
@@ -217,13 +215,8 @@ IN_DOUBLE(swish_d)
 
 /* eˣ for float32 x, computed in double and rounded once: within 0.52 ulp for results
  * that are normal float32 numbers. */
-static inline v8f exp_rounded_f32(v8f x) {
-    v4d lo = __builtin_convertvector(__builtin_shufflevector(x, x, 0, 1, 2, 3), v4d);
-    v4d hi = __builtin_convertvector(__builtin_shufflevector(x, x, 4, 5, 6, 7), v4d);
-    v4f elo = __builtin_convertvector(exp_for_float32(lo), v4f);
-    v4f ehi = __builtin_convertvector(exp_for_float32(hi), v4f);
-    return __builtin_shufflevector(elo, ehi, 0, 1, 2, 3, 4, 5, 6, 7);
-}
+static inline v4d exp_d(v4d x, double unused) { return exp_for_float32(x); }
+IN_DOUBLE(exp_d)
 
 /* gated.silu in float32 as x/(1 + e^(−x)), e rounded once from double: three roundings
  * in all. (libmvec's float32 exp, up to 2.6 ulp off, would leave up to 3.9 ulp.) Swish
@@ -231,7 +224,7 @@ static inline v8f exp_rounded_f32(v8f x) {
 static inline v8f swish_f32(v8f x, double beta) {
     /* Below x = −80 e^(−x) overflows and the result turns subnormal: those in double. */
     if (beta != 1.0 || any(x < -80.0f)) return swish_d_f32(x, beta);
-    return x / (1.0f + exp_rounded_f32(-min_f(x, 800.0f)));
+    return x / (1.0f + exp_d_f32(-min_f(x, 800.0f), 0.0));
 }
 
 /* gated.mish: x·tanh(softplus x) with w = e^(−|x|): n/(n + 2), n = w(w + 2), for x ≤ 0;
