@@ -1,7 +1,7 @@
 """actlab's four small compiled modules (everything else is declared in pyproject.toml).
 
-- ``actlab._vecmath`` (code/actlab/_vecmath.c): exp, tanh and erfc as numpy ufuncs,
-  vectorized by glibc's libmvec;
+- ``actlab._vecmath`` (code/actlab/_vecmath.c): exp and tanh as numpy ufuncs, vectorized
+  by glibc's libmvec;
 - ``actlab.activations._fused`` (code/actlab/activations/_fused.c): the float32 forward
   passes of the exponential activations, one pass each;
 - ``actlab._allocator`` (code/actlab/_allocator.c): keeps freed memory for reuse;

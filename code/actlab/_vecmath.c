@@ -1,12 +1,12 @@
 /*
- * actlab._vecmath: exp, tanh and erfc as numpy ufuncs, computed eight float32 (or four
- * float64) elements at a time by glibc's vector math library, libmvec.
+ * actlab._vecmath: exp and tanh as numpy ufuncs, computed eight float32 (or four float64)
+ * elements at a time by glibc's vector math library, libmvec.
  *
- * numpy's float64 exp and tanh and SciPy's erfc loop over one element at a time, and
- * numpy's float32 exp and tanh are vectorized but slower; libmvec's AVX2 versions
- * (glibc >= 2.35) take 2 to 10 times less time. Accuracy: a few ulp (measured on this
- * machine: exp 2.6, tanh 1.0, erfc 1.6 float32 ulp); actlab.activations uses them for
- * float32 results only, which the tests hold to 4 ulp.
+ * numpy's float32 exp and tanh are vectorized but 2-3 times slower here than libmvec's
+ * AVX2 versions (glibc >= 2.35), and its float64 ones loop over one element at a time.
+ * Accuracy: a few ulp (measured on this machine: exp 2.6, tanh 1.0 float32 ulp);
+ * actlab.activations uses them for float32 only (the derivatives of ELU, CELU, SELU,
+ * sigmoid and tanh, and tanh itself), which the tests hold to 4 ulp.
  *
  * Contiguous arrays take the vector path when the CPU has AVX2 and FMA (checked once at
  * import); anything else (strided arrays, older CPUs, other C libraries) takes the
@@ -39,7 +39,6 @@ static int use_vectors = 0;
     __m256d _ZGVdN4v_##fn(__m256d);
 DECLARE_VECTOR(exp)
 DECLARE_VECTOR(tanh)
-DECLARE_VECTOR(erfc)
 
 /* y[i] = fn(x[i]) for i < n - n % width; returns how many elements were done. */
 #define VECTOR_LOOPS(fn) \
@@ -86,7 +85,6 @@ DECLARE_VECTOR(erfc)
 
 UFUNC_LOOPS(exp)
 UFUNC_LOOPS(tanh)
-UFUNC_LOOPS(erfc)
 
 static char types[] = {NPY_FLOAT, NPY_FLOAT, NPY_DOUBLE, NPY_DOUBLE};
 static void *no_data[] = {NULL, NULL};
@@ -101,7 +99,7 @@ static int add_ufunc(PyObject *module, const char *name, PyUFuncGenericFunction 
 
 static struct PyModuleDef module_def = {
     PyModuleDef_HEAD_INIT, "_vecmath",
-    "exp, tanh and erfc for float32 and float64, vectorized by glibc's libmvec.",
+    "exp and tanh for float32 and float64, vectorized by glibc's libmvec.",
     -1, NULL,
 };
 
@@ -116,7 +114,6 @@ PyMODINIT_FUNC PyInit__vecmath(void) {
 #endif
     if (add_ufunc(module, "exp", exp_loops, "e**x, elementwise.") < 0 ||
         add_ufunc(module, "tanh", tanh_loops, "The hyperbolic tangent, elementwise.") < 0 ||
-        add_ufunc(module, "erfc", erfc_loops, "The complementary error function 1 - erf(x), elementwise.") < 0 ||
         PyModule_AddIntConstant(module, "VECTORIZED", use_vectors) < 0) {
         Py_DECREF(module);
         return NULL;

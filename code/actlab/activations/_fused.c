@@ -1,7 +1,8 @@
 /*
  * actlab.activations._fused: the float32 forward pass of the activations that need an
  * exponential (or erfc, log1p, expm1), and of those whose numpy form takes several
- * passes, each as one numpy ufunc: one pass over memory, eight or four elements at a
+ * passes, and the derivatives of the gated ones (GELU, SiLU/Swish, Mish), each as one
+ * numpy ufunc: one pass over memory, eight or four elements at a
  * time, with glibc's vector math library (libmvec); softmax and log-softmax as
  * generalized ufuncs along the last axis.
  *
@@ -239,6 +240,49 @@ static inline v4d mish_d(v4d x, double unused) {
 }
 IN_DOUBLE(mish_d)
 
+/* ---- derivatives of the gated activations, in double ----------------------------------
+ * Near the zero of each derivative (its minimum) the caller replaces these values by a
+ * series (_roots.replace_near_root): there the formulas cancel. */
+
+/* gated.silu_derivative, and swish's as SiLU′(βx): σ(c)(1 + c·σ(−c)), c = βx within ±800. */
+static inline v4d swish_derivative_d(v4d x, double beta) {
+    v4d c = min_d(max_d(x * beta, -800.0), 800.0);
+    return sigmoid_d(c) * (1.0 + c * sigmoid_d(-c));
+}
+IN_DOUBLE(swish_derivative_d)
+
+/* gated.gelu_derivative: Φ(x) + x·φ(x), x kept within ±40 (beyond, Φ is 0 or 1 and xφ 0). */
+static inline v4d gelu_derivative_d(v4d x, double unused) {
+    v4d c = min_d(max_d(x, -40.0), 40.0);
+    return 0.5 * v_erfc(c * -0.70710678118654752440) +
+           c * exp_for_float32(-0.5 * (c * c)) * 0.39894228040143267794;
+}
+IN_DOUBLE(gelu_derivative_d)
+
+/* gated.gelu_tanh_derivative: σ(w)·(1 + x·w′·(1 − σ(w))), w = k·x(1 + c·x²),
+ * w′ = k(1 + 3c·x²), x kept within ±10⁴. */
+static inline v4d gelu_tanh_derivative_d(v4d x, double unused) {
+    const double k = 1.5957691216057308, c3 = 3.0 * 0.044715;
+    v4d xc = min_d(max_d(x, -1e4), 1e4);
+    v4d g = sigmoid_d(((xc * xc) * 0.044715 + 1.0) * xc * k);
+    return ((((xc * xc) * c3 + 1.0) * k * xc) * (1.0 - g) + 1.0) * g;
+}
+IN_DOUBLE(gelu_tanh_derivative_d)
+
+/* gated.mish_derivative: g + x·h(2 − h)·σ(x), with g = tanh(softplus x) and h = 1 − g
+ * formed from w = e^(−|x|) as in gated._mish_gate, x kept within ±800. */
+static inline v4d mish_derivative_d(v4d x, double unused) {
+    v4d c = min_d(max_d(x, -800.0), 800.0);
+    v4l positive = c > 0.0;
+    v4d w = exp_for_float32(-select_d(positive, c, -c));
+    v4d n = w * (w + 2.0), a = 2.0 * w + 1.0, w2 = 2.0 * (w * w);
+    v4d den = select_d(positive, a + w2, n + 2.0);
+    v4d g = select_d(positive, a, n) / den, h = select_d(positive, w2, splat_d(2.0)) / den;
+    v4d s = select_d(positive, splat_d(1.0), w) / (1.0 + w); /* σ(x) */
+    return g + c * (h * (2.0 - h)) * s;
+}
+IN_DOUBLE(mish_derivative_d)
+
 /* ---- the ufunc loops: one per kernel, so that the kernel is inlined, NaN restored ---- */
 static inline v8f with_nan(v8f x, v8f y) { return select_f(x != x, x, y); }
 
@@ -286,6 +330,10 @@ KERNEL_LOOP(gelu_d_f32)
 KERNEL_LOOP(gelu_tanh_d_f32)
 KERNEL_LOOP(swish_f32)
 KERNEL_LOOP(mish_d_f32)
+KERNEL_LOOP(swish_derivative_d_f32)
+KERNEL_LOOP(gelu_derivative_d_f32)
+KERNEL_LOOP(gelu_tanh_derivative_d_f32)
+KERNEL_LOOP(mish_derivative_d_f32)
 
 /* ---- softmax and log-softmax along the last axis, as generalized ufuncs (n)->(n),() ---- */
 
@@ -510,6 +558,10 @@ static struct {
     {"gelu_tanh", {gelu_tanh_d_f32_loop}},
     {"swish", {swish_f32_loop}},
     {"mish", {mish_d_f32_loop}},
+    {"swish_derivative", {swish_derivative_d_f32_loop}},
+    {"gelu_derivative", {gelu_derivative_d_f32_loop}},
+    {"gelu_tanh_derivative", {gelu_tanh_derivative_d_f32_loop}},
+    {"mish_derivative", {mish_derivative_d_f32_loop}},
 };
 
 static struct PyModuleDef module_def = {

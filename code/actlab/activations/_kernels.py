@@ -109,29 +109,26 @@ def select(p: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return out
 
 
-def exp(x: np.ndarray, out: np.ndarray | None = None, *, for_float32: bool = False) -> np.ndarray:
-    """eˣ, by glibc's vector math library where a few ulp of error are harmless.
-
-    That is float32 input (libmvec's expf: ≤ 2.6 ulp measured, 2.4× faster than numpy's
-    float32 exp here), and float64 input whose result will be rounded to float32
-    (``for_float32``; 5× faster than numpy's scalar float64 exp). float64 results keep
-    numpy's exp, within 1 ulp. Never warns: overflow gives inf.
+def exp(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """eˣ, by glibc's vector math library for float32 (libmvec's expf: ≤ 2.6 ulp measured,
+    2.4× faster than numpy's float32 exp here); numpy's for float64, within 1 ulp. Never
+    warns: overflow gives inf.
     """
-    if x.dtype == np.float32 or for_float32:
+    if x.dtype == np.float32:
         return _vecmath.exp(x, out=out)
     with np.errstate(over="ignore"):
         return np.exp(x, out=out)
 
 
-def sigmoid(x: np.ndarray, *, for_float32: bool = False) -> np.ndarray:
+def sigmoid(x: np.ndarray) -> np.ndarray:
     """σ(x) = 1/(1 + e^(−x)), to about 1 ulp in float64, including the tails.
 
     The textbook formula is accurate wherever e^(−x) is finite. Where it overflows
     (x below about −709 in float64, −88 in float32) the result is replaced by eˣ,
-    which equals σ(x) to working precision there. ``for_float32``: see :func:`exp`.
+    which equals σ(x) to working precision there.
     """
     t = np.negative(x)
-    exp(t, out=t, for_float32=for_float32)  # inf for very negative x; fixed below
+    exp(t, out=t)  # inf for very negative x; fixed below
     t += 1.0
     np.reciprocal(t, out=t)
     tail = x < _SIGMOID_TAIL[x.dtype]
@@ -140,11 +137,11 @@ def sigmoid(x: np.ndarray, *, for_float32: bool = False) -> np.ndarray:
     return t
 
 
-def sigmoid_derivative(x: np.ndarray, *, for_float32: bool = False) -> np.ndarray:
+def sigmoid_derivative(x: np.ndarray) -> np.ndarray:
     """σ′(x) = σ(x)σ(−x) = e/(1 + e)² with e = e^(−|x|), which never overflows."""
     e = np.abs(x)
     np.negative(e, out=e)
-    exp(e, out=e, for_float32=for_float32)
+    exp(e, out=e)
     return _e_over_one_plus_e_squared(e)
 
 

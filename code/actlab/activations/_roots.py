@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["SERIES", "FIT_SETTINGS", "near_root", "fit"]
+__all__ = ["SERIES", "FIT_SETTINGS", "near_root", "replace_near_root", "fit"]
 
 #: name → (x*_hi, x*_lo, r, coefficients of P, highest degree first).
 #: name → (radius, degree) of the fit behind :data:`SERIES`.
@@ -125,11 +125,17 @@ SERIES: dict[str, tuple[float, float, float, tuple[float, ...]]] = {
 
 def near_root(name: str, x: np.ndarray, direct) -> np.ndarray:
     """``direct(x)`` (float64), with the elements near the zero of f′ recomputed."""
-    d = direct(x)
+    return replace_near_root(name, x, direct(x))
+
+
+def replace_near_root(name: str, x: np.ndarray, d: np.ndarray, scale: float = 1.0) -> np.ndarray:
+    """``d`` = f′(scale·x) with the elements where scale·x is near the zero of f′ replaced
+    by the series (in float64, rounded to d's type), in place."""
     hi, lo, radius, coeffs = SERIES[name]
-    window = np.abs(x - hi) < radius
+    window = np.abs(x - hi / scale) < radius / scale
     if window.any():
-        t = x[window] - hi
+        t = x[window].astype(np.float64) * scale
+        t -= hi
         t -= lo
         p = np.full_like(t, coeffs[0])
         for c in coeffs[1:]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import numpy as np
 from scipy import special
 
-from actlab import _vecmath
 from actlab.activations import _fused
 from actlab.activations import _kernels as K
 from actlab.activations import _roots as R
@@ -82,18 +81,6 @@ def _gelu(x):
     return y
 
 
-def _normal_cdf_for_float32(x):
-    """Φ(x) = ½·erfc(−x/√2) for float64 ``x`` whose use is rounded to float32.
-
-    libmvec's erfc, a few float64 ulp off and 10× faster than SciPy's ndtr here; the
-    rounded argument costs ~z² float64 ulp, far below float32's ulp for |x| ≤ 40.
-    """
-    t = np.multiply(x, -_INV_SQRT2)
-    _vecmath.erfc(t, out=t)
-    t *= 0.5
-    return t
-
-
 def gelu(x):
     r"""Gaussian error linear unit :math:`x\,\Phi(x) = \tfrac{x}{2}\big(1 + \mathrm{erf}(x/\sqrt2)\big)`.
 
@@ -117,22 +104,9 @@ def _gelu_derivative_direct(x):
     return d
 
 
-def _gelu_derivative_simple(x):
-    # Float64 for float32 input: erfc's and the square's errors (~z² float64-ulp) are
-    # far below float32's ulp, so the textbook form will do.
-    c = K.clamp(x, -40.0, 40.0)
-    d = np.multiply(c, c)
-    d *= -0.5
-    K.exp(d, out=d, for_float32=True)
-    d *= c
-    d *= _INV_SQRT_2PI
-    d += _normal_cdf_for_float32(x)
-    return d
-
-
 def _gelu_derivative(x):
     if x.dtype == np.float32:
-        return R.near_root("gelu", x.astype(np.float64), _gelu_derivative_simple).astype(np.float32)
+        return R.replace_near_root("gelu", x, _fused.gelu_derivative(x, 0.0))
     return R.near_root("gelu", x, _gelu_derivative_direct)
 
 
@@ -223,7 +197,7 @@ def _gelu_tanh_derivative_direct(x):
     return t
 
 
-def _gelu_tanh_derivative_formula(x, k, c, for_float32=False):
+def _gelu_tanh_derivative_formula(x, k, c):
     """σ(w)·(1 + x·w′·(1 − σ(w))) with w = k·x(1 + c·x²), w′ = k(1 + 3c·x²), in x's type."""
     x = K.clamp(x, -1e4, 1e4)
     w = np.multiply(x, x)
@@ -231,7 +205,7 @@ def _gelu_tanh_derivative_formula(x, k, c, for_float32=False):
     w += 1.0
     w *= x
     w *= k
-    g = K.sigmoid(w, for_float32=for_float32)
+    g = K.sigmoid(w)
     t = np.multiply(x, x)
     t *= 3.0 * c
     t += 1.0
@@ -251,9 +225,7 @@ def _gelu_tanh_derivative_extended(x):
 
 def _gelu_tanh_derivative(x):
     if x.dtype == np.float32:
-        # In float64 without the double-double argument: ~|w| float64-ulp, far below float32's.
-        plain = lambda v: _gelu_tanh_derivative_formula(v, _GT_K, _GELU_TANH_C, for_float32=True)  # noqa: E731
-        return R.near_root("gelu_tanh", x.astype(np.float64), plain).astype(np.float32)
+        return R.replace_near_root("gelu_tanh", x, _fused.gelu_tanh_derivative(x, 0.0))
     direct = K.in_longdouble(_gelu_tanh_derivative_extended) if K.LONGDOUBLE_IS_WIDER else _gelu_tanh_derivative_direct
     return R.near_root("gelu_tanh", x, direct)
 
@@ -283,11 +255,11 @@ def silu(x):
     return evaluate("silu", _swish, x, fused=_fused.swish, beta=1.0)
 
 
-def _silu_derivative_direct(x, for_float32=False):
+def _silu_derivative_direct(x):
     # σ(x)·(1 + x·σ(−x)); x is clipped so that x·σ(−x) is never inf·0.
     c = K.clamp(x, -_GATE_CLIP, _GATE_CLIP)
-    s = K.sigmoid(c, for_float32=for_float32)
-    t = K.sigmoid(np.negative(c), for_float32=for_float32)
+    s = K.sigmoid(c)
+    t = K.sigmoid(np.negative(c))
     t *= c
     t += 1.0
     t *= s
@@ -296,8 +268,7 @@ def _silu_derivative_direct(x, for_float32=False):
 
 def _silu_derivative(x):
     if x.dtype == np.float32:
-        direct = lambda v: _silu_derivative_direct(v, for_float32=True)  # noqa: E731
-        return R.near_root("silu", x.astype(np.float64), direct).astype(np.float32)
+        return R.replace_near_root("silu", x, _fused.swish_derivative(x, 1.0))
     return R.near_root("silu", x, K.in_longdouble(_silu_derivative_direct))
 
 
@@ -333,6 +304,8 @@ def swish(x, beta: float = 1.0):
 def _swish_derivative(x, beta):
     if beta == 1.0:
         return _silu_derivative(x)
+    if x.dtype == np.float32:  # βx in double: its float32 rounding would be magnified by e^(βx)
+        return R.replace_near_root("silu", x, _fused.swish_derivative(x, beta), scale=beta)
     c = K.clamp(x, -_GATE_CLIP / beta, _GATE_CLIP / beta)
     c *= beta
     return _silu_derivative(c)  # d/dx xσ(βx) = SiLU′(βx)
@@ -381,7 +354,7 @@ def hard_swish_derivative(x):
 
 
 # Mish --------------------------------------------------------------------------------
-def _mish_gate(x, for_float32=False):
+def _mish_gate(x):
     """``(g, h, p, w)``: g = tanh(softplus x), h = 1 − g, p = [x > 0], w = e^(−|x|).
 
     With u = eˣ, tanh(log(1 + u)) = u(u + 2)/(u(u + 2) + 2). For x ≤ 0 that is
@@ -390,7 +363,7 @@ def _mish_gate(x, for_float32=False):
     """
     w = np.abs(x)
     np.negative(w, out=w)
-    K.exp(w, out=w, for_float32=for_float32)
+    np.exp(w, out=w)
     p = K.indicator_positive(x)
     n = np.add(w, 2.0)
     n *= w  # u(u + 2) for x ≤ 0
@@ -424,10 +397,10 @@ def mish(x):
     return evaluate("mish", _mish, x, fused=_fused.mish)
 
 
-def _mish_derivative_direct(x, for_float32=False):
+def _mish_derivative_direct(x):
     # g + x·sech²(softplus x)·σ(x), with sech² = 1 − g² = h(2 − h).
     c = K.clamp(x, -_GATE_CLIP, _GATE_CLIP)
-    g, h, p, w = _mish_gate(c, for_float32=for_float32)
+    g, h, p, w = _mish_gate(c)
     s = K.select(p, 1.0 / (1.0 + w), w / (1.0 + w))  # σ(x) from w = e^(−|x|)
     t = np.subtract(2.0, h)
     t *= h
@@ -439,8 +412,7 @@ def _mish_derivative_direct(x, for_float32=False):
 
 def _mish_derivative(x):
     if x.dtype == np.float32:
-        direct = lambda v: _mish_derivative_direct(v, for_float32=True)  # noqa: E731
-        return R.near_root("mish", x.astype(np.float64), direct).astype(np.float32)
+        return R.replace_near_root("mish", x, _fused.mish_derivative(x, 0.0))
     return R.near_root("mish", x, K.in_longdouble(_mish_derivative_direct))
 
 
