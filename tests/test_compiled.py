@@ -151,10 +151,14 @@ def test_fused_softmax_rows_do_not_depend_on_their_neighbours(name, k):
 
 @pytest.mark.parametrize("name", ["softmax", "log_softmax"])
 def test_softmax_float32_with_infinite_and_nan_slices(name):
-    x = np.array([[1.0, np.inf, 0.0, np.inf], [np.nan, 0.0, 1.0, 2.0], [-np.inf] * 4, [0.0, 1.0, 2.0, 3.0]], np.float32)
-    y = getattr(A, name)(x)
-    reference = getattr(A, name)(x.astype(np.float64)).astype(np.float32)
-    assert np.array_equal(y, reference, equal_nan=True)
+    rows = [[1.0, np.inf, 0.0, np.inf], [np.nan, 0.0, 1.0, 2.0], [-np.inf] * 4, [0.0, 1.0, 2.0, 3.0],
+            [-np.inf, 1.0, -np.inf, 2.0]]  # fmt: skip
+    for x in (np.array(rows, np.float32), np.array([[*r] * 20 for r in rows], np.float32)):  # short, long
+        y = getattr(A, name)(x)
+        reference = getattr(A, name)(x.astype(np.float64)).astype(np.float32)
+        assert np.array_equal(y, reference, equal_nan=True)
+    flagged = getattr(_fused, name)(np.array(rows, np.float32))[1]  # the last row stays compiled
+    assert list(flagged) == [False, False, False, True, True]
 
 
 # actlab.nn._adam ----------------------------------------------------------------------------

@@ -360,26 +360,26 @@ static inline void store4(char *y, npy_intp stride, npy_intp j, npy_intp n, v4d 
     for (int i = 0; i < 4 && j + i < n; i++) *(float *)(y + (j + i) * stride) = f[i];
 }
 
-/* The largest entry of a slice, or NaN if any entry is NaN or infinite (such slices are
- * left to the Python code, which takes the limits). */
+/* The largest entry of a slice, or NaN where the slice holds NaN or +inf, or nothing but
+ * −inf: those are left to the Python code, which takes the limits. Other −inf entries
+ * are fine: their terms are e^−700 ≈ 1e−304 here, 0 once rounded, against a sum >= 1. */
 static double finite_max(const char *x, npy_intp stride, npy_intp n) {
     float m = -INFINITY;
-    int finite = 1;
+    int usable = 1;
     for (npy_intp j = 0; j < n; j++) {
         float v = *(const float *)(x + j * stride);
-        finite &= (v - v == 0.0f);
+        usable &= (v == v) & (v != INFINITY);
         m = v > m ? v : m;
     }
-    return finite ? (double)m : NAN;
+    return usable && m > -INFINITY ? (double)m : NAN;
 }
 
-/* Σ_j e^(x_j − m) in double, and, if e_out is not NULL, each e^(x_j − m) rounded to
- * float32 into it. x_j − m is exact or within 2^−53 relatively (float32 operands), and
- * the exponential within ~1e−9: the sum is good to ~1e−9 + n·2^−53 relatively. With
+/* Σ_j e^(x_j − m) in double. x_j − m is exact or within 2^−53 relatively (float32
+ * operands), and the exponential within ~1e−9: the sum is good to ~1e−9 + n·2^−53
+ * relatively. With
  * *maxima not NULL, the terms at the maxima (exactly 1 each) are left out of the sum and
  * counted there instead. */
-static double sum_of_exponentials(const char *x, npy_intp xs, npy_intp n, double m, char *e_out, npy_intp es,
-                                  npy_intp *maxima) {
+static double sum_of_exponentials(const char *x, npy_intp xs, npy_intp n, double m, npy_intp *maxima) {
     v4d sum = splat_d(0.0);
     npy_intp count = 0;
     for (npy_intp j = 0; j < n; j += 4) {
@@ -391,7 +391,6 @@ static double sum_of_exponentials(const char *x, npy_intp xs, npy_intp n, double
             count -= top[0] + top[1] + top[2] + top[3];
         }
         sum += e;
-        if (e_out) store4(e_out, es, j, n, e);
     }
     if (maxima) *maxima = count;
     return (sum[0] + sum[1]) + (sum[2] + sum[3]);
@@ -413,28 +412,30 @@ static inline void store_column(char *const y[4], npy_intp stride, npy_intp j, v
     for (int i = 0; i < 4; i++) *(float *)(y[i] + j * stride) = f[i];
 }
 
-/* The maxima of four slices, and which of them hold only finite numbers; their entries,
- * as doubles, into columns (read once, used by the passes that follow). */
+/* The maxima of four slices, and which of them the kernels can take (as finite_max); their
+ * entries, as doubles, into columns (read once, used by the passes that follow). */
 static v4d max4(const char *const x[4], npy_intp xs, npy_intp n, v4d columns[], v4l *finite) {
     v4d top = splat_d(-INFINITY);
     v4l all = (v4l)splat_d(0.0) == 0; /* all lanes true */
     for (npy_intp j = 0; j < n; j++) {
         v4d v = columns[j] = column(x, xs, j);
-        all &= (v - v) == 0.0;
+        all &= (v == v) & (v != INFINITY);
         top = select_d(v > top, v, top);
     }
-    *finite = all;
+    *finite = all & (top > -INFINITY);
     return top;
 }
 
-/* One slice: ok[row] = 0, and nothing written, where it holds NaN or ±inf (the caller
+/* One slice: ok[row] = 0, and nothing written, where finite_max refuses it (the caller
  * recomputes those). */
 static void softmax_slice(const char *x, npy_intp xs, char *y, npy_intp ys, npy_intp n, npy_bool *ok) {
     double m = finite_max(x, xs, n);
     *ok = (m == m);
     if (m != m) return;
-    double inverse = 1.0 / sum_of_exponentials(x, xs, n, m, y, ys, NULL);
-    for (npy_intp j = 0; j < n; j += 4) store4(y, ys, j, n, load4(y, ys, j, n) * inverse);
+    /* The exponentials again rather than stored: a long slice has no room in registers,
+     * and storing them rounded to float32 would round twice. */
+    double inverse = 1.0 / sum_of_exponentials(x, xs, n, m, NULL);
+    for (npy_intp j = 0; j < n; j += 4) store4(y, ys, j, n, exp_for_float32(load4(x, xs, j, n) - m) * inverse);
 }
 
 /* Four short slices, one per lane, from their entries in columns (overwritten), with maxima m. */
@@ -462,7 +463,7 @@ static void log_softmax_slice(const char *x, npy_intp xs, char *y, npy_intp ys, 
     *ok = (m == m);
     if (m != m) return;
     npy_intp maxima;
-    double rest = sum_of_exponentials(x, xs, n, m, NULL, 0, &maxima);
+    double rest = sum_of_exponentials(x, xs, n, m, &maxima);
     double log_sum = log_of_sum(splat_d((double)maxima), splat_d(rest))[0];
     for (npy_intp j = 0; j < n; j += 4) store4(y, ys, j, n, (load4(x, xs, j, n) - m) - log_sum);
 }
@@ -485,7 +486,7 @@ typedef void (*slices4_fn)(v4d[], char *const[4], npy_intp, npy_intp, v4d);
 
 /* args: x (rows, n), y (rows, n), ok (rows). Short slices go four at a time, always
  * (the last group repeats its last slice), so that a slice's result never depends on
- * its neighbours; the lanes of slices with NaN or ±inf compute nonsense, flagged in ok
+ * its neighbours; the lanes of slices it cannot take (finite_max) compute nonsense, flagged in ok
  * for the caller to recompute. Long slices go one by one. */
 static void along_axis_loop(char **args, npy_intp const *dims, npy_intp const *steps, slice_fn one, slices4_fn four) {
     npy_intp rows = dims[0], n = dims[1], xs = steps[3], ys = steps[4];
@@ -511,8 +512,7 @@ static void along_axis_loop(char **args, npy_intp const *dims, npy_intp const *s
     feclearexcept(FE_ALL_EXCEPT);
 }
 
-/* softmax.softmax for float32: e^(x_j − m)/Σ from double sums, rounded twice (e_j to
- * float32, then e_j/Σ): within about an ulp at any slice length. */
+/* softmax.softmax for float32: e^(x_j − m)/Σ in double, rounded once. */
 static void softmax_loop(char **args, npy_intp const *dims, npy_intp const *steps, void *data) {
     along_axis_loop(args, dims, steps, softmax_slice, softmax_slices4);
 }

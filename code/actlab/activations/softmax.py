@@ -8,11 +8,13 @@ cross-entropy loss should consume.
 
 The sum Σ_j e^{x_j} is where a softmax loses digits as the number of classes k grows:
 summed in the working precision it drifts by up to k − 1 ulp (pairwise summation,
-numpy's along a contiguous axis, by ~log₂ k). Here it is, in effect, exact. float32
-scores take their exponentials from numpy's fast float32 ``exp`` and everything else
-in float64 (:func:`_exp_float32`), rounded to float32 once at the end; float64 splits
-the terms so that their leading parts add exactly (:func:`_sum_in_two_parts`). What
-is left is the exponential's own error and a rounding or two, whatever k is.
+numpy's along a contiguous axis, by ~log₂ k). Here it is, in effect, exact: the terms
+are split so that their leading parts add exactly (:func:`_sum_in_two_parts`). What is
+left is the exponential's own error and a rounding or two, whatever k is.
+
+float32 scores go to the compiled kernels of :mod:`actlab.activations._fused`, which
+do the same in double, one pass per slice, and round once; the slices they cannot take
+(NaN, +inf, all −inf) come back here and are computed in float64 and rounded.
 
 Infinite scores are handled as limits: if the largest score of a slice is +inf (or
 every score is −inf) the probability is shared equally by the entries equal to it.
@@ -48,8 +50,8 @@ _SHORT = 64
 def _blockwise(x: np.ndarray, axis: int, kernel) -> np.ndarray:
     """``kernel(t, ax, o)`` on cache-sized blocks of ``x``: ``t`` is the block in float64,
     reduced over its axis ``ax``, and the kernel writes the result into ``o``, a view of
-    the output (perhaps strided). For float32 input ``t`` is a private copy, which the
-    kernel may overwrite; for float64 input it may be a view of ``x``.
+    the output (perhaps strided). For float32 input ``t`` is a float64 copy; for float64
+    input it may be a view of ``x``, which the kernel must not overwrite.
 
     Speed only; the arithmetic per slice is the kernel's. numpy reduces a short
     contiguous axis slowly (one inner loop of ~10 elements per slice, ~8× a copy for
@@ -89,35 +91,6 @@ def _shifted(x: np.ndarray, m: np.ndarray):
     return z, dz
 
 
-def _exp_float32(d: np.ndarray, overwrite: bool):
-    """``(e, a)`` for float64 d = x − m of float32 scores: e = e^z in float32, for z = d
-    rounded to float32, and the float64 factor a = 1 + (d − z) = e^(d − z) to first
-    order (in place of d if ``overwrite``), so that e·a = e^d but for the float32
-    exponential's own error (numpy's: up to 3.6·2⁻²⁴ relatively, measured).
-
-    float32 ``exp`` is several times as fast as float64's, but its argument z is off by
-    up to half an ulp, which e^z would magnify to ~|z| ulp. d itself is exact: float32
-    numbers whose exponents differ by at most 28 have an exact float64 difference, and
-    otherwise it is rounded by at most 2⁻⁵³|d|, which is below 2⁻⁴⁶ wherever e^d is not
-    0 in float32 (d > −104); d − z is exact (Sterbenz). Where x = −inf, or d is past
-    float32's range, z = −inf and a is NaN or inf, but e = 0 (see :func:`_sum_of_terms`).
-    """
-    z = d.astype(np.float32)
-    a = np.subtract(d, z, out=d if overwrite else None)
-    a += 1.0
-    return np.exp(z, out=z), a
-
-
-def _sum_of_terms(w: np.ndarray, e: np.ndarray, axis: int) -> np.ndarray:
-    """Σ w along ``axis`` for the float64 terms w = e·a of :func:`_exp_float32`, each
-    term with e = 0 counted as 0 even if its a is not finite (0·inf, 0·NaN)."""
-    s = w.sum(axis=axis, keepdims=True)
-    if not np.isfinite(s.sum()):  # rare: only −inf scores, or a range past float32's
-        w[(e == 0.0) & np.isnan(w)] = 0.0  # a NaN slice keeps its NaN: there e is NaN
-        s = w.sum(axis=axis, keepdims=True)
-    return s
-
-
 def _sum_in_two_parts(t, extra, axis: int, bound):
     """``(hi, lo)`` with ``hi + lo`` = Σ (t + extra) along ``axis`` to a relative
     error of at most ~4k³u² (u = 2⁻⁵³), for float64 ``0 ≤ t ≤ bound`` (per slice) and
@@ -152,17 +125,6 @@ def _limit_at_infinity(x, m, axis):
     return infinite, hits / np.maximum(count, 1.0)  # count is 0 in NaN slices, which are not used
 
 
-def _softmax_float32(x, m, axis, out):
-    """Everything but the exponentials in float64, rounded to float32 once: the error is
-    that of the float32 exponentials (of e_i, and averaged, of Σ) and half an ulp.
-    Overwrites x."""
-    x -= m
-    e, a = _exp_float32(x, overwrite=True)
-    a *= e
-    a *= 1.0 / _sum_of_terms(a, e, axis)
-    np.copyto(out, a, casting="unsafe")
-
-
 def _softmax_float64(x, m, axis, out):
     """(e + e·dz)/(s + c) = (e/s)·(1 + dz − c/s) to first order, with s + c the sum of
     the terms to ~2⁻¹⁰⁶: the error is exp's, the division's and the last addition's."""
@@ -178,15 +140,16 @@ def _softmax_float64(x, m, axis, out):
 
 def _softmax_kernel(x, axis, out):
     m = np.max(x, axis=axis, keepdims=True)
-    limit = _limit_at_infinity(x, m, axis)  # before _softmax_float32 overwrites x
-    (_softmax_float64 if out.dtype == np.float64 else _softmax_float32)(x, m, axis, out)
+    limit = _limit_at_infinity(x, m, axis)
+    _softmax_float64(x, m, axis, out)
     if limit is not None:
         np.copyto(out, limit[1], where=limit[0], casting="unsafe")
 
 
 def _with_fused(x, axis, fused, kernel):
     """float32: ``fused`` (:mod:`actlab.activations._fused`) along the axis, in one pass
-    per slice, its slices with NaN or ±inf redone by ``kernel``; float64: ``kernel``."""
+    per slice, the slices it flags (NaN, +inf, all −inf) redone by ``kernel`` in float64;
+    float64: ``kernel``."""
     if x.dtype != np.float32:
         return _blockwise(x, axis, kernel)
     y, ok = fused(np.moveaxis(x, axis, -1))
@@ -239,18 +202,6 @@ def _log_of_sum(rest, rest_lo, top, axis):
     return u
 
 
-def _log_softmax_float32(x, m, axis, out):
-    """(x − m) − log Σ in float64, rounded to float32 once; Σ carries the float32
-    exponential's error (see :func:`_exp_float32`). Overwrites x."""
-    x -= m
-    top = x == 0.0  # at the maxima only (a difference of distinct floats is never 0)
-    e, a = _exp_float32(x, overwrite=False)
-    e -= top  # 1 − 1 = 0 exactly at the maxima
-    a *= e
-    x -= _log_of_sum(_sum_of_terms(a, e, axis), 0.0, top, axis)
-    np.copyto(out, x, casting="unsafe")
-
-
 def _log_softmax_float64(x, m, axis, out):
     """(z − log Σ) + dz: log Σ to within about an ulp, and two roundings."""
     z, dz = _shifted(x, m)
@@ -264,8 +215,8 @@ def _log_softmax_float64(x, m, axis, out):
 
 def _log_softmax_kernel(x, axis, out):
     m = np.max(x, axis=axis, keepdims=True)
-    limit = _limit_at_infinity(x, m, axis)  # before _log_softmax_float32 overwrites x
-    (_log_softmax_float64 if out.dtype == np.float64 else _log_softmax_float32)(x, m, axis, out)
+    limit = _limit_at_infinity(x, m, axis)
+    _log_softmax_float64(x, m, axis, out)
     if limit is not None:  # log 0 = −inf below an infinite maximum
         np.copyto(out, np.log(limit[1]), where=limit[0], casting="unsafe")
 
