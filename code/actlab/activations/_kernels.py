@@ -25,7 +25,6 @@ __all__ = [
     "sigmoid",
     "sigmoid_derivative",
     "scaled_expm1_nonpositive",
-    "via_float64",
     "in_longdouble",
     "refine_left_tail",
 ]
@@ -155,32 +154,14 @@ def _e_over_one_plus_e_squared(e: np.ndarray) -> np.ndarray:
 
 
 def scaled_expm1_nonpositive(z: np.ndarray, scale: float) -> np.ndarray:
-    """``scale·(eᶻ − 1)`` for z ≤ 0 (or NaN), computed into ``z``.
-
-    (float32 input goes to :mod:`actlab.activations._fused` instead.)
+    """``scale·(eᶻ − 1)`` for z ≤ 0 (or NaN), computed into ``z`` by ``expm1``, exact near
+    0 where eᶻ − 1 would cancel. (The float32 forward passes of ELU, CELU and SELU are
+    compiled, in :mod:`actlab.activations._fused`.)
     """
     np.expm1(z, out=z)
     if scale != 1.0:
         z *= scale
     return z
-
-
-def via_float64(kernel):
-    """``kernel`` computed in float64 for float32 input, then rounded to float32.
-
-    Used where a float32 formula cannot reach a few ulp (an argument amplified by an
-    exponential, or cancellation near a zero of the derivative): the float64 result
-    rounds to within half an ulp of float32 plus a negligible amount.
-    """
-
-    def wrapped(x: np.ndarray, **params) -> np.ndarray:
-        if x.dtype == np.float32:
-            return kernel(x.astype(np.float64), **params).astype(np.float32)
-        return kernel(x, **params)
-
-    wrapped.__name__ = kernel.__name__
-    wrapped.__doc__ = kernel.__doc__
-    return wrapped
 
 
 #: Whether numpy's longdouble carries more bits than float64 (x87 extended precision on
