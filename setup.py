@@ -1,15 +1,12 @@
-"""actlab's four small compiled modules (everything else is declared in pyproject.toml).
+"""actlab's three small compiled modules (everything else is declared in pyproject.toml).
 
-- ``actlab._vecmath`` (code/actlab/_vecmath.c): exp and tanh as numpy ufuncs, vectorized
-  by glibc's libmvec;
-- ``actlab.activations._fused`` (code/actlab/activations/_fused.c): the float32 forward
-  passes of the exponential activations, one pass each;
+- ``actlab.activations._fused`` (code/actlab/activations/_fused.c): float32 activations
+  (and exp, tanh), one pass over memory each;
 - ``actlab._allocator`` (code/actlab/_allocator.c): keeps freed memory for reuse;
 - ``actlab.nn._adam`` (code/actlab/nn/_adam.c): Adam's update in one pass.
 
-libmvec is linked on x86-64 Linux, where ``_vecmath`` uses it; elsewhere ``_vecmath``
-falls back to the C library's scalar functions. ``_fused`` is compiled for AVX2 with
-libmvec when this machine has both, and for the C library's functions otherwise.
+``_fused`` is compiled for AVX2 with glibc's vector math library (libmvec) when this
+machine has both, and with the C library's functions otherwise.
 """
 
 import os
@@ -45,13 +42,6 @@ FUSED_AVX2 = LIBMVEC and _glibc_at_least(2, 35) and _cpu_has("avx2", "fma")
 
 setup(
     ext_modules=[
-        Extension(
-            "actlab._vecmath",
-            sources=["code/actlab/_vecmath.c"],
-            include_dirs=[numpy.get_include()],
-            libraries=(["mvec"] if LIBMVEC else []) + ["m"],
-            extra_compile_args=["-O2"],
-        ),
         Extension(
             "actlab.activations._fused",
             sources=["code/actlab/activations/_fused.c"],

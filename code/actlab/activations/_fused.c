@@ -1,8 +1,8 @@
 /*
  * actlab.activations._fused: the float32 forward pass of the activations that need an
  * exponential (or erfc, log1p, expm1), and of those whose numpy form takes several
- * passes, and the derivatives of the gated ones (GELU, SiLU/Swish, Mish), each as one
- * numpy ufunc: one pass over memory, eight or four elements at a
+ * passes, the derivatives of the gated ones (GELU, SiLU/Swish, Mish), and exp and tanh
+ * themselves, each as one numpy ufunc: one pass over memory, eight or four elements at a
  * time, with glibc's vector math library (libmvec); softmax and log-softmax as
  * generalized ufuncs along the last axis.
  *
@@ -43,11 +43,13 @@ typedef float v4f __attribute__((vector_size(16)));
 __m256 _ZGVdN8v_expf(__m256);
 __m256 _ZGVdN8v_expm1f(__m256);
 __m256 _ZGVdN8v_log1pf(__m256);
+__m256 _ZGVdN8v_tanhf(__m256);
 __m256d _ZGVdN4v_erfc(__m256d);
 __m256d _ZGVdN4v_log1p(__m256d);
 static inline v8f v_expf(v8f x) { return (v8f)_ZGVdN8v_expf((__m256)x); }
 static inline v8f v_expm1f(v8f x) { return (v8f)_ZGVdN8v_expm1f((__m256)x); }
 static inline v8f v_log1pf(v8f x) { return (v8f)_ZGVdN8v_log1pf((__m256)x); }
+static inline v8f v_tanhf(v8f x) { return (v8f)_ZGVdN8v_tanhf((__m256)x); }
 static inline v4d v_erfc(v4d x) { return (v4d)_ZGVdN4v_erfc((__m256d)x); }
 static inline v4d v_log1p(v4d x) { return (v4d)_ZGVdN4v_log1p((__m256d)x); }
 #else
@@ -58,6 +60,7 @@ static inline v4d v_log1p(v4d x) { return (v4d)_ZGVdN4v_log1p((__m256d)x); }
 LANES_F(v_expf, expf)
 LANES_F(v_expm1f, expm1f)
 LANES_F(v_log1pf, log1pf)
+LANES_F(v_tanhf, tanhf)
 LANES_D(v_erfc, erfc)
 LANES_D(v_log1p, log1p)
 #endif
@@ -123,6 +126,12 @@ static inline v4d exp_for_float32(v4d z) {
 static inline v4d sigmoid_d(v4d z) { return 1.0 / (1.0 + exp_for_float32(-z)); }
 
 /* ---- the kernels: one vector of float32 x in, the activation out --------------------- */
+
+/* eˣ and tanh x, for float32 where numpy's are 2–3 times slower: _kernels.exp (the
+ * derivatives of sigmoid, tanh and the ELU family) and squashing.tanh. libmvec's: within
+ * 2.6 and 1.1 ulp (measured). */
+static inline v8f exp_f32(v8f x, double unused) { return v_expf(x); }
+static inline v8f tanh_f32(v8f x, double unused) { return v_tanhf(x); }
 
 /* basic.step: 1 for x > 0, at_zero at ±0, 0 for x < 0 (NaN restored by the loop). numpy
  * needs a comparison, a cast and a NaN check; this is one pass. */
@@ -316,6 +325,8 @@ static inline v8f with_nan(v8f x, v8f y) { return select_f(x != x, x, y); }
         feclearexcept(FE_ALL_EXCEPT);                                                              \
     }
 
+KERNEL_LOOP(exp_f32)
+KERNEL_LOOP(tanh_f32)
 KERNEL_LOOP(step_f32)
 KERNEL_LOOP(hard_sigmoid_f32)
 KERNEL_LOOP(softsign_f32)
@@ -538,12 +549,13 @@ static int add_along_axis(PyObject *module, const char *name, PyUFuncGenericFunc
 }
 
 static char types[] = {NPY_FLOAT, NPY_DOUBLE, NPY_FLOAT};
-static void *no_kernel_data[] = {NULL};
 
 static struct {
     const char *name;
     PyUFuncGenericFunction loop[1];
 } kernels[] = {
+    {"exp", {exp_f32_loop}},
+    {"tanh", {tanh_f32_loop}},
     {"step", {step_f32_loop}},
     {"hard_sigmoid", {hard_sigmoid_f32_loop}},
     {"softsign", {softsign_f32_loop}},
@@ -575,7 +587,7 @@ PyMODINIT_FUNC PyInit__fused(void) {
     import_array();
     import_umath();
     for (size_t i = 0; i < sizeof kernels / sizeof kernels[0]; i++) {
-        PyObject *ufunc = PyUFunc_FromFuncAndData(kernels[i].loop, no_kernel_data, types, 1, 2, 1, PyUFunc_None,
+        PyObject *ufunc = PyUFunc_FromFuncAndData(kernels[i].loop, no_data, types, 1, 2, 1, PyUFunc_None,
                                                   kernels[i].name, "f(x, parameter) for float32 x.", 0);
         if (ufunc == NULL || PyModule_AddObjectRef(module, kernels[i].name, ufunc) < 0) {
             Py_XDECREF(ufunc);

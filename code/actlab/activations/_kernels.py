@@ -11,7 +11,7 @@ import functools
 
 import numpy as np
 
-from actlab import _vecmath
+from actlab.activations import _fused
 from actlab.activations._core import BLOCK
 
 __all__ = [
@@ -114,7 +114,7 @@ def exp(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     warns: overflow gives inf.
     """
     if x.dtype == np.float32:
-        return _vecmath.exp(x, out=out)
+        return _fused.exp(x, 0.0, out=out)
     with np.errstate(over="ignore"):
         return np.exp(x, out=out)
 
@@ -190,20 +190,16 @@ def in_longdouble(kernel):
     return wrapped
 
 
-#: Below these inputs eˣ is subnormal in the dtype (or nearly), and a product x·g(x)
-#: with a gate g ≈ eˣ keeps only the few bits of the subnormal.
-_SUBNORMAL_GATE = {np.dtype(np.float32): -80.0, np.dtype(np.float64): -700.0}
+def refine_left_tail(y: np.ndarray, x: np.ndarray, kernel, below: float = -700.0) -> np.ndarray:
+    """``y`` with the elements of float64 ``x`` below ``below`` recomputed by ``kernel`` in
+    longdouble, whose exponent range keeps eˣ normal.
 
-
-def refine_left_tail(y: np.ndarray, x: np.ndarray, kernel, below: dict | None = None) -> np.ndarray:
-    """``y`` with the elements where x is far left recomputed by ``kernel`` in a wider type.
-
-    For x·g(x) with g ≈ eˣ: float32 is redone in float64, float64 in longdouble (whose
-    exponent range keeps eˣ normal). Only the few elements concerned are recomputed.
-    ``below`` maps dtypes to the threshold (default: where eˣ turns subnormal).
+    For x·g(x) with a gate g ≈ eˣ: below about −700 (the default) eˣ is subnormal in
+    float64, or nearly, and the product keeps only its few bits. Only the few elements
+    concerned are recomputed. (float32 input never gets here: those activations are
+    compiled, in :mod:`actlab.activations._fused`, and computed in double.)
     """
-    tail = x < (below or _SUBNORMAL_GATE).get(x.dtype, -np.inf)
+    tail = x < below
     if tail.any():
-        wide = np.float64 if x.dtype == np.float32 else np.longdouble
-        y[tail] = kernel(x[tail].astype(wide)).astype(x.dtype)
+        y[tail] = kernel(x[tail].astype(np.longdouble)).astype(x.dtype)
     return y

@@ -170,7 +170,7 @@ def _gelu_tanh_wide(x):
 def _gelu_tanh(x):
     # Below x ≈ −20.3 the gate e^w is subnormal in float64: redo those in longdouble.
     c = K.clamp(x, -1e4, np.inf)
-    return K.refine_left_tail(_gelu_tanh_f64(x), c, _gelu_tanh_wide, {np.dtype(np.float64): -20.0})
+    return K.refine_left_tail(_gelu_tanh_f64(x), c, _gelu_tanh_wide, below=-20.0)
 
 
 def gelu_tanh(x):

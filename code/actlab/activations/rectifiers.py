@@ -121,7 +121,7 @@ def leaky_relu(x, slope: float = 0.01):
             ``LeakyReLU`` layer defaults to 0.3). With slope 1 it is the identity;
             learned per channel it is PReLU.
     """
-    return evaluate("leaky_relu", scale_negative, x, fused=_fused.leaky_relu, **_check_leaky(slope))
+    return evaluate("leaky_relu", scale_negative, x, blockwise=False, **_check_leaky(slope))
 
 
 def _leaky_derivative(x, slope):
