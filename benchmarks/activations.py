@@ -8,7 +8,8 @@ multiple of the time of ``np.copyto`` of the same array into a preallocated one,
 bound measured in the same run. It also times the textbook formula a reader would
 write in numpy, and prints naive/ours (> 1 means ours is faster).
 
-Timings are the best of a few repetitions; the machine's load moves them by 10–20 %.
+Timings are the best of a few repetitions (more for the smaller size); the machine's
+load moves them by 10–20 %.
 This is a report, never a test.
 
 Run: ``.venv/bin/python benchmarks/activations.py`` (or ``make bench``);
@@ -101,7 +102,12 @@ def best_time(fn, repeat: int) -> float:
 
 
 def bench(n: int, repeat: int) -> dict:
-    """The bound, the ratios of every activation, and np.exp, np.tanh and a fresh copy for scale."""
+    """The bound, the ratios of every activation, and np.exp, np.tanh and a fresh copy for scale.
+
+    Below 10⁷ elements the repetitions grow in proportion (30 at 10⁶): a single timing of
+    a millisecond is easily caught by an interruption, and the best of a few is not enough.
+    """
+    repeat *= max(1, round(1e7 / n))
     x = (3.0 * np.random.default_rng(0).standard_normal(n)).astype(np.float32)
     out = np.empty_like(x)
     copy = best_time(lambda: np.copyto(out, x), repeat + 2)
