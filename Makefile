@@ -22,7 +22,7 @@ export OMP_NUM_THREADS := 1
 
 # actlab's C modules (setup.py) are compiled by its editable install, again whenever
 # one of them changes.
-C_SOURCES := setup.py $(wildcard code/actlab/*.c code/actlab/*/*.c)
+C_SOURCES := setup.py $(wildcard code/actlab/*.c code/actlab/*/*.c code/actlab/*/*.h)
 
 $(STAMP): requirements.lock pyproject.toml system-packages.txt package.json package-lock.json tools/book-site/pyproject.toml
 	tools/install-system-packages

@@ -45,6 +45,7 @@ setup(
         Extension(
             "actlab.activations._fused",
             sources=["code/actlab/activations/_fused.c"],
+            depends=[f"code/actlab/activations/{h}" for h in ("_f32math.h", "_f32gelu.h", "_softmax.h")],
             include_dirs=[numpy.get_include()],
             define_macros=[("ACTLAB_LIBMVEC", "1" if FUSED_AVX2 else "0")],
             libraries=(["mvec"] if FUSED_AVX2 else []) + ["m"],

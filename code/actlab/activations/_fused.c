@@ -2,21 +2,24 @@
  * actlab.activations._fused: the float32 forward pass of the activations that need an
  * exponential (or erfc, log1p, expm1), and of those whose numpy form takes several
  * passes, the derivatives of the gated ones (GELU, SiLU/Swish, Mish), and exp and tanh
- * themselves, each as one numpy ufunc: one pass over memory, eight or four elements at a
- * time, with glibc's vector math library (libmvec); softmax and log-softmax as
- * generalized ufuncs along the last axis.
+ * themselves, each as one numpy ufunc: one pass over memory, eight elements at a time;
+ * softmax and log-softmax as generalized ufuncs along the last axis (_softmax.h), and
+ * maxout's group maximum.
  *
  * The Python modules hold each formula, and evaluate it with numpy for float64; this file
  * holds the same formulas for float32, where numpy would need 5 to 20 passes (and float64
  * temporaries) for them. Each kernel below names the Python function it mirrors; the
  * tests hold both to 4 ulp against mpmath. Where float32 arithmetic would lose more than
  * that (a gate multiplied by x, an argument amplified by an exponential), the kernel works
- * in double and rounds once at the end, as the Python float32 paths did.
+ * in double and rounds once at the end, or carries the argument's low part along.
  *
- * Written once, with GCC's vector extensions: with AVX2 and libmvec (x86-64 Linux,
- * glibc >= 2.35; setup.py decides) the math functions are libmvec's; elsewhere each lane
- * calls the C library, so the module builds and gives the same formulas everywhere.
- * NaN in gives NaN out; no floating-point warnings (overflow gives inf).
+ * Written once, with GCC's vector extensions. The common case runs on the float32
+ * exp, expm1 and log1p of _f32math.h: polynomials, no library calls. The rare vectors
+ * they cannot take (results that overflow or turn subnormal, parameters that need double)
+ * go to a general kernel, which calls glibc's vector math library (libmvec) where
+ * setup.py finds AVX2 and glibc >= 2.35, and the C library lane by lane elsewhere, so that
+ * the module builds and gives the same formulas everywhere. NaN in gives NaN out; no
+ * floating-point warnings (overflow gives inf).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -30,6 +33,7 @@
 
 typedef float v8f __attribute__((vector_size(32)));
 typedef int v8i __attribute__((vector_size(32)));
+typedef unsigned v8u __attribute__((vector_size(32)));
 typedef double v4d __attribute__((vector_size(32)));
 typedef long long v4l __attribute__((vector_size(32)));
 typedef float v4f __attribute__((vector_size(16)));
@@ -38,18 +42,16 @@ typedef float v4f __attribute__((vector_size(16)));
 #ifndef ACTLAB_LIBMVEC
 #define ACTLAB_LIBMVEC 0
 #endif
-#if ACTLAB_LIBMVEC
+#ifdef __AVX__
 #include <immintrin.h>
+#endif
+#if ACTLAB_LIBMVEC
 __m256 _ZGVdN8v_expf(__m256);
-__m256 _ZGVdN8v_expm1f(__m256);
 __m256 _ZGVdN8v_log1pf(__m256);
-__m256 _ZGVdN8v_tanhf(__m256);
 __m256d _ZGVdN4v_erfc(__m256d);
 __m256d _ZGVdN4v_log1p(__m256d);
 static inline v8f v_expf(v8f x) { return (v8f)_ZGVdN8v_expf((__m256)x); }
-static inline v8f v_expm1f(v8f x) { return (v8f)_ZGVdN8v_expm1f((__m256)x); }
 static inline v8f v_log1pf(v8f x) { return (v8f)_ZGVdN8v_log1pf((__m256)x); }
-static inline v8f v_tanhf(v8f x) { return (v8f)_ZGVdN8v_tanhf((__m256)x); }
 static inline v4d v_erfc(v4d x) { return (v4d)_ZGVdN4v_erfc((__m256d)x); }
 static inline v4d v_log1p(v4d x) { return (v4d)_ZGVdN4v_log1p((__m256d)x); }
 #else
@@ -58,9 +60,7 @@ static inline v4d v_log1p(v4d x) { return (v4d)_ZGVdN4v_log1p((__m256d)x); }
 #define LANES_D(name, fn) \
     static inline v4d name(v4d x) { for (int i = 0; i < 4; i++) x[i] = fn(x[i]); return x; }
 LANES_F(v_expf, expf)
-LANES_F(v_expm1f, expm1f)
 LANES_F(v_log1pf, log1pf)
-LANES_F(v_tanhf, tanhf)
 LANES_D(v_erfc, erfc)
 LANES_D(v_log1p, log1p)
 #endif
@@ -83,21 +83,40 @@ static inline v4d max_d(v4d x, double c) { return select_d(x > c, x, splat_d(c))
 static inline v4d min_d(v4d x, double c) { return select_d(x < c, x, splat_d(c)); }
 #endif
 
+/* Whether any lane of a comparison holds: one instruction with AVX, a loop otherwise. */
 static inline int any(v8i mask) {
+#ifdef __AVX__
+    return _mm256_movemask_ps((__m256)mask) != 0;
+#else
     int r = 0;
     for (int i = 0; i < 8; i++) r |= mask[i];
     return r;
+#endif
 }
+
+
+#include "_f32math.h"
+#include "_f32gelu.h"
+
+/* A float32 vector as two halves in double, and back (rounded once): one instruction
+ * each with AVX (GCC's __builtin_convertvector goes through 128-bit halves). */
+#ifdef __AVX__
+static inline v4d low_half(v8f a) { return (v4d)_mm256_cvtps_pd(_mm256_castps256_ps128((__m256)a)); }
+static inline v4d high_half(v8f a) { return (v4d)_mm256_cvtps_pd(_mm256_extractf128_ps((__m256)a, 1)); }
+static inline v8f join_halves(v4d lo, v4d hi) {
+    return (v8f)_mm256_insertf128_ps(_mm256_castps128_ps256(_mm256_cvtpd_ps((__m256d)lo)), _mm256_cvtpd_ps((__m256d)hi), 1);
+}
+#else
+static inline v4d low_half(v8f a) { return __builtin_convertvector(__builtin_shufflevector(a, a, 0, 1, 2, 3), v4d); }
+static inline v4d high_half(v8f a) { return __builtin_convertvector(__builtin_shufflevector(a, a, 4, 5, 6, 7), v4d); }
+static inline v8f join_halves(v4d lo, v4d hi) {
+    return __builtin_shufflevector(__builtin_convertvector(lo, v4f), __builtin_convertvector(hi, v4f), 0, 1, 2, 3, 4, 5, 6, 7);
+}
+#endif
 
 /* A float32 kernel computed in double, half a vector at a time, rounded once. */
 #define IN_DOUBLE(kernel)                                                                    \
-    static inline v8f kernel##_f32(v8f x, double p) {                                        \
-        v4d lo = __builtin_convertvector(__builtin_shufflevector(x, x, 0, 1, 2, 3), v4d);   \
-        v4d hi = __builtin_convertvector(__builtin_shufflevector(x, x, 4, 5, 6, 7), v4d);   \
-        v4f rlo = __builtin_convertvector(kernel(lo, p), v4f);                               \
-        v4f rhi = __builtin_convertvector(kernel(hi, p), v4f);                               \
-        return __builtin_shufflevector(rlo, rhi, 0, 1, 2, 3, 4, 5, 6, 7);                   \
-    }
+    static inline v8f kernel##_f32(v8f x, double p) { return join_halves(kernel(low_half(x), p), kernel(high_half(x), p)); }
 
 /* eᶻ in double to about 1e-9 relatively (0.02 float32 ulp), for results that are
  * rounded to float32. libmvec's double exp takes ~3x as long: it is exact to a double
@@ -127,11 +146,37 @@ static inline v4d sigmoid_d(v4d z) { return 1.0 / (1.0 + exp_for_float32(-z)); }
 
 /* ---- the kernels: one vector of float32 x in, the activation out --------------------- */
 
-/* eˣ and tanh x, for float32 where numpy's are 2–3 times slower: _kernels.exp (the
- * derivatives of sigmoid, tanh and the ELU family) and squashing.tanh. libmvec's: within
- * 2.6 and 1.1 ulp (measured). */
-static inline v8f exp_f32(v8f x, double unused) { return v_expf(x); }
-static inline v8f tanh_f32(v8f x, double unused) { return v_tanhf(x); }
+/* 1/d to 12 bits or better, for corrections that are themselves a few ulp: one
+ * instruction with AVX, a division elsewhere. */
+static inline v8f reciprocal_approx(v8f d) {
+#ifdef __AVX__
+    return (v8f)_mm256_rcp_ps((__m256)d);
+#else
+    return 1.0f / d;
+#endif
+}
+
+/* Kernels with a fast path come in threes: name_fast, valid for the lanes where
+ * name_usable holds (a mask), and name_general for the vectors where it does not (see
+ * FAST_KERNEL_LOOP). */
+
+/* eˣ, for float32 where numpy's is several times slower: _kernels.exp (the derivatives of
+ * sigmoid, tanh and the ELU family). Where results overflow or turn subnormal, the C
+ * library's (libmvec's). */
+static inline v8f exp_fast(v8f x, double unused) { return exp_f(x); }
+static inline v8i exp_usable(v8f x, double unused) { return (x >= EXP_F_MIN) & (x <= EXP_F_MAX); }
+static inline v8f exp_general(v8f x, double unused) { return v_expf(x); }
+
+/* squashing.tanh: tanh |x| = −e/(2 + e) with e = e^(−2|x|) − 1 (exact near 0, −1 beyond
+ * |x| = 10), and the sign of x put back bit by bit (so that tanh(±0) = ±0). Within 2.5
+ * ulp; a polynomial near 0 and 1 − 2/(1 + e^(2|x|)) beyond gave 1.5, in 1.5 times the time. */
+static inline v8f tanh_f32(v8f x, double unused) {
+    const v8i sign = {INT32_MIN, INT32_MIN, INT32_MIN, INT32_MIN, INT32_MIN, INT32_MIN, INT32_MIN, INT32_MIN};
+    v8f a = (v8f)(~sign & (v8i)x);
+    v8f e = expm1_f(-(a + a));
+    v8f t = e / (-2.0f - e); /* −0 for e = +0 */
+    return (v8f)((~sign & (v8i)t) | (sign & (v8i)x));
+}
 
 /* basic.step: 1 for x > 0, at_zero at ±0, 0 for x < 0 (NaN restored by the loop). numpy
  * needs a comparison, a cast and a NaN check; this is one pass. */
@@ -160,8 +205,10 @@ static inline v8f hard_swish_f32(v8f x, double unused) {
     return (min_f(max_f(c + 3.0f, 0.0f), 6.0f) / 6.0f) * c;
 }
 
-/* squashing.sigmoid, in float32: eˣ where e^(−x) would overflow. */
-static inline v8f sigmoid_f32(v8f x, double unused) {
+/* squashing.sigmoid, in float32: 1/(1 + e^(−x)), and eˣ where e^(−x) would overflow. */
+static inline v8f sigmoid_fast(v8f x, double unused) { return 1.0f / (1.0f + exp_f(-min_f(x, -EXP_F_MIN))); }
+static inline v8i sigmoid_usable(v8f x, double unused) { return x >= EXP_F_MIN; }
+static inline v8f sigmoid_general(v8f x, double unused) {
     v8f s = 1.0f / (1.0f + v_expf(-x));
     v8i tail = x < -80.0f;
     return any(tail) ? select_f(tail, v_expf(x), s) : s;
@@ -175,21 +222,27 @@ static inline v4d softplus_d(v4d x, double beta) {
 }
 IN_DOUBLE(softplus_d)
 
-/* rectifiers.softplus: max(x, 0) + log(1 + e^(−|x|)), in float32 for β = 1. */
-static inline v8f softplus_f32(v8f x, double beta) {
+/* rectifiers.softplus: max(x, 0) + log(1 + e^(−|x|)), in float32 for β = 1; below
+ * x = −87 (results down to subnormal) with the C library's functions. */
+static inline v8f softplus_fast(v8f x, double beta) {
+    v8f minus_abs = select_f(x < 0.0f, x, -x);
+    return log1p_unit(exp_f(max_f(minus_abs, EXP_F_MIN))) + max_f(x, 0.0f);
+}
+static inline v8i softplus_usable(v8f x, double beta) { return (x >= EXP_F_MIN) & (beta == 1.0 ? -1 : 0); }
+static inline v8f softplus_general(v8f x, double beta) {
     if (beta != 1.0) return softplus_d_f32(x, beta);
-    return v_log1pf(v_expf(-select_f(x < 0.0f, -x, x))) + max_f(x, 0.0f);
+    return v_log1pf(v_expf(select_f(x < 0.0f, x, -x))) + max_f(x, 0.0f);
 }
 
 /* exponential.elu: max(x, 0) + α·expm1(min(x, 0)), in float32. */
 static inline v8f elu_f32(v8f x, double alpha) {
-    return max_f(x, 0.0f) + v_expm1f(min_f(x, 0.0f)) * (float)alpha;
+    return max_f(x, 0.0f) + expm1_f(min_f(x, 0.0f)) * (float)alpha;
 }
 
 /* exponential.selu: λ·max(x, 0) + λα·expm1(min(x, 0)), in float32. */
 static inline v8f selu_f32(v8f x, double unused) {
     const float lambda = 1.0507009873554804934f, lambda_alpha = 1.7580993408473768599f;
-    return max_f(x, 0.0f) * lambda + v_expm1f(min_f(x, 0.0f)) * lambda_alpha;
+    return max_f(x, 0.0f) * lambda + expm1_f(min_f(x, 0.0f)) * lambda_alpha;
 }
 
 /* exponential.celu: max(x, 0) + α·expm1(min(x, 0)/α), the argument kept above −800. */
@@ -197,7 +250,7 @@ static inline v8f celu_f32(v8f x, double alpha) {
     float a = (float)alpha;
     v8f z = max_f(min_f(x, 0.0f), (float)(-800.0 * alpha));
     if (alpha != 1.0) z = z / a;
-    return v_expm1f(z) * a + max_f(x, 0.0f);
+    return expm1_f(z) * a + max_f(x, 0.0f);
 }
 
 /* gated.gelu: x·Φ(x) = x·½·erfc(−x/√2), x kept above −40 (GELU(−40) rounds to 0). */
@@ -207,6 +260,11 @@ static inline v4d gelu_d(v4d x, double unused) {
 }
 IN_DOUBLE(gelu_d)
 
+/* gated.gelu in float32 (_f32gelu.h); below GELU_F_MIN, where it turns subnormal, gelu_d. */
+static inline v8f gelu_fast(v8f x, double unused) { return gelu_f(x); }
+static inline v8i gelu_usable(v8f x, double unused) { return x >= GELU_F_MIN; }
+static inline v8f gelu_general(v8f x, double unused) { return gelu_d_f32(x, unused); }
+
 /* gated.gelu_tanh: x·σ(w), w = 2√(2/π)·x(1 + 0.044715x²), x kept within ±10⁴. */
 static inline v4d gelu_tanh_d(v4d x, double unused) {
     v4d c = min_d(max_d(x, -1e4), 1e4);
@@ -214,6 +272,24 @@ static inline v4d gelu_tanh_d(v4d x, double unused) {
     return sigmoid_d(w) * max_d(x, -1e4);
 }
 IN_DOUBLE(gelu_tanh_d)
+
+/* gated.gelu_tanh in float32 as x/(1 + e^(−w)), w = x·(k + kc·x²) with k = 2√(2/π) and
+ * kc = 0.044715k carried in two parts each, as is every product (fms_f), so that w =
+ * hi + lo to ~2^−40: its rounding in float32 alone would be magnified |w| times by the
+ * exponential. x is kept below 10 (beyond, σ(w) rounds to 1). Below x = −10 (w < −87)
+ * gelu_tanh_d. */
+static inline v8i gelu_tanh_usable(v8f x, double unused) { return x >= -10.0f; }
+static inline v8f gelu_tanh_general(v8f x, double unused) { return gelu_tanh_d_f32(x, unused); }
+static inline v8f gelu_tanh_fast(v8f x, double unused) {
+    const float k = 0x1.988454p+0f, k_lo = -0x1.857936p-25f, kc = 0x1.2444f2p-4f, kc_lo = 0x1.49b16ap-29f;
+    v8f c = min_f(x, 10.0f);
+    v8f c2 = c * c, c2_lo = fms_f(c, c, c2);
+    v8f a = c2 * kc, a_lo = fms_f(c2, splat_f(kc), a) + (c2_lo * kc + c2 * kc_lo); /* kc·c² */
+    v8f b = a + k, b_part = b - a;                                                   /* k + kc·c² */
+    v8f b_lo = ((a - (b - b_part)) + (k - b_part)) + (a_lo + k_lo);
+    v8f hi = c * b, lo = fms_f(c, b, hi) + c * b_lo;
+    return x / (1.0f + exp_hl(-hi, -lo));
+}
 
 /* gated.swish (β = 1: SiLU): x·σ(βx), βx kept within ±800, in double. */
 static inline v4d swish_d(v4d x, double beta) {
@@ -223,19 +299,12 @@ static inline v4d swish_d(v4d x, double beta) {
 }
 IN_DOUBLE(swish_d)
 
-/* eˣ for float32 x, computed in double and rounded once: within 0.52 ulp for results
- * that are normal float32 numbers. */
-static inline v4d exp_d(v4d x, double unused) { return exp_for_float32(x); }
-IN_DOUBLE(exp_d)
-
-/* gated.silu in float32 as x/(1 + e^(−x)), e rounded once from double: three roundings
- * in all. (libmvec's float32 exp, up to 2.6 ulp off, would leave up to 3.9 ulp.) Swish
- * with β ≠ 1 cannot: the rounding of βx would be magnified by e^(−βx). */
-static inline v8f swish_f32(v8f x, double beta) {
-    /* Below x = −80 e^(−x) overflows and the result turns subnormal: those in double. */
-    if (beta != 1.0 || any(x < -80.0f)) return swish_d_f32(x, beta);
-    return x / (1.0f + exp_d_f32(-min_f(x, 800.0f), 0.0));
-}
+/* gated.silu in float32 as x/(1 + e^(−x)). Swish with β ≠ 1 cannot: the rounding of βx
+ * would be magnified by e^(−βx); and below x = −87 e^(−x) overflows and the result turns
+ * subnormal. Those in double. */
+static inline v8f swish_fast(v8f x, double beta) { return x / (1.0f + exp_f(-min_f(x, -EXP_F_MIN))); }
+static inline v8i swish_usable(v8f x, double beta) { return (x >= EXP_F_MIN) & (beta == 1.0 ? -1 : 0); }
+static inline v8f swish_general(v8f x, double beta) { return swish_d_f32(x, beta); }
 
 /* gated.mish: x·tanh(softplus x) with w = e^(−|x|): n/(n + 2), n = w(w + 2), for x ≤ 0;
  * (1 + 2w)/(1 + 2w + 2w²) for x > 0 (gated._mish_gate), x kept above −800. */
@@ -248,6 +317,26 @@ static inline v4d mish_d(v4d x, double unused) {
     return g * max_d(x, -800.0);
 }
 IN_DOUBLE(mish_d)
+
+/* gated.mish in float32: the gate g = N/D from w = e^(−|x|) as in mish_d, with h = n/2:
+ * N = 1 + 2w, D = N + 2w² for x > 0; N = h = w + w²/2, D = 1 + h for x <= 0. Rounded
+ * one by one, N/D and x·g came to 4 ulp near x = −14; here D's rounding error (two-sum)
+ * and the division's (an FMA residual) go into a correction c, and x·(q + c) is rounded
+ * once: within 2.2 ulp. Below x = −87 (w underflows, the result turns subnormal) mish_d. */
+static inline v8i mish_usable(v8f x, double unused) { return x >= EXP_F_MIN; }
+static inline v8f mish_general(v8f x, double unused) { return mish_d_f32(x, unused); }
+static inline v8f mish_fast(v8f x, double unused) {
+    v8i positive = x > 0.0f;
+    v8f w = exp_f(max_f(select_f(positive, -x, x), EXP_F_MIN));
+    v8f a = w + w + 1.0f;
+    v8f numerator = select_f(positive, a, w * (0.5f * w) + w);
+    v8f addend = select_f(positive, 2.0f * (w * w), splat_f(1.0f));
+    v8f d = numerator + addend, d_part = d - numerator; /* d + d_lo = numerator + addend exactly */
+    v8f d_lo = (numerator - (d - d_part)) + (addend - d_part);
+    v8f q = numerator / d;
+    v8f c = (-fms_f(q, d, numerator) - q * d_lo) * reciprocal_approx(d); /* (N − q·d exactly − q·d_lo)/d */
+    return fma_f(x, q, min_f(x, 0x1p64f) * c); /* c is 0 for large x: not inf·0 = NaN */
+}
 
 /* ---- derivatives of the gated activations, in double ----------------------------------
  * Near the zero of each derivative (its minimum) the caller replaces these values by a
@@ -267,6 +356,11 @@ static inline v4d gelu_derivative_d(v4d x, double unused) {
            c * exp_for_float32(-0.5 * (c * c)) * 0.39894228040143267794;
 }
 IN_DOUBLE(gelu_derivative_d)
+
+/* gated.gelu_derivative in float32 (_f32gelu.h); below GELU_F_MIN gelu_derivative_d. */
+static inline v8f gelu_derivative_fast(v8f x, double unused) { return gelu_derivative_f(x); }
+static inline v8i gelu_derivative_usable(v8f x, double unused) { return x >= GELU_F_MIN; }
+static inline v8f gelu_derivative_general(v8f x, double unused) { return gelu_derivative_d_f32(x, unused); }
 
 /* gated.gelu_tanh_derivative: σ(w)·(1 + x·w′·(1 − σ(w))), w = k·x(1 + c·x²),
  * w′ = k(1 + 3c·x²), x kept within ±10⁴. */
@@ -295,29 +389,43 @@ IN_DOUBLE(mish_derivative_d)
 /* ---- the ufunc loops: one per kernel, so that the kernel is inlined, NaN restored ---- */
 static inline v8f with_nan(v8f x, v8f y) { return select_f(x != x, x, y); }
 
+/* Eight float32 from x[i], x[i+1], ... (zeros past n), and their store back (not past n).
+ * The partial vector at the end goes through memory, out of line: inlined, its buffer
+ * would take every vector of the loop through the stack. */
+__attribute__((noinline)) static v8f load_partial(const char *x, npy_intp count) {
+    v8f v = splat_f(0.0f);
+    memcpy(&v, x, count * sizeof(float));
+    return v;
+}
+__attribute__((noinline)) static void store_partial(char *y, npy_intp count, v8f v) { memcpy(y, &v, count * sizeof(float)); }
+static inline v8f load8(const char *x, npy_intp i, npy_intp n) {
+    if (i + 8 > n) return load_partial(x + i * sizeof(float), n - i);
+    v8f v;
+    memcpy(&v, x + i * sizeof(float), sizeof v);
+    return v;
+}
+static inline void store8(char *y, npy_intp i, npy_intp n, v8f v) {
+    if (i + 8 > n)
+        store_partial(y + i * sizeof(float), n - i, v);
+    else
+        memcpy(y + i * sizeof(float), &v, sizeof v);
+}
+
 /* args: x (float32), the parameter (float64), y (float32). Contiguous arrays with one
  * parameter go eight elements at a time (the last few through a zero-padded vector);
  * strided arrays or parameters, one element at a time. */
 #define KERNEL_LOOP(kernel)                                                                        \
     static void kernel##_loop(char **args, npy_intp const *dims, npy_intp const *steps, void *data) { \
-        npy_intp n = dims[0], i = 0;                                                               \
+        npy_intp n = dims[0];                                                                      \
         char *in = args[0], *param = args[1], *out = args[2];                                      \
         if (steps[0] == sizeof(float) && steps[2] == sizeof(float) && steps[1] == 0) {             \
             double p = *(double *)param;                                                           \
-            for (; i + 8 <= n; i += 8) {                                                           \
-                v8f x;                                                                             \
-                memcpy(&x, in + i * sizeof(float), sizeof x);                                      \
-                v8f y = with_nan(x, kernel(x, p));                                                 \
-                memcpy(out + i * sizeof(float), &y, sizeof y);                                     \
-            }                                                                                      \
-            if (i < n) {                                                                           \
-                v8f x = splat_f(0.0f);                                                             \
-                memcpy(&x, in + i * sizeof(float), (n - i) * sizeof(float));                       \
-                v8f y = with_nan(x, kernel(x, p));                                                 \
-                memcpy(out + i * sizeof(float), &y, (n - i) * sizeof(float));                      \
+            for (npy_intp i = 0; i < n; i += 8) {                                                  \
+                v8f x = load8(in, i, n);                                                           \
+                store8(out, i, n, with_nan(x, kernel(x, p)));                                      \
             }                                                                                      \
         } else {                                                                                   \
-            for (; i < n; i++) {                                                                   \
+            for (npy_intp i = 0; i < n; i++) {                                                     \
                 v8f x = splat_f(*(float *)(in + i * steps[0]));                                    \
                 *(float *)(out + i * steps[2]) = with_nan(x, kernel(x, *(double *)(param + i * steps[1])))[0]; \
             }                                                                                      \
@@ -325,214 +433,110 @@ static inline v8f with_nan(v8f x, v8f y) { return select_f(x != x, x, y); }
         feclearexcept(FE_ALL_EXCEPT);                                                              \
     }
 
-KERNEL_LOOP(exp_f32)
+/* The same for a kernel with a fast path (name_fast, name_usable, name_general), in two
+ * passes over each block of 64 vectors: the fast kernel over every vector, keeping aside
+ * those with a lane it cannot take (out may be x itself); then the general one over
+ * those, lane by lane. One pass choosing per vector would put the general
+ * kernel's library calls into the hot loop, and around a call GCC reloads every vector
+ * constant (no vector register survives a call): that alone doubled the time. A
+ * parameter the fast kernel cannot take at all shows as usable(0, p) failing. */
+#define FAST_KERNEL_LOOP(name)                                                                     \
+    static inline v8f name##_either(v8f x, double p) { /* lane by lane, whatever the neighbours */ \
+        v8i usable = name##_usable(x, p);                                                          \
+        return any(~usable) ? select_f(usable, name##_fast(x, p), name##_general(x, p)) : name##_fast(x, p); \
+    }                                                                                              \
+    static void name##_loop(char **args, npy_intp const *dims, npy_intp const *steps, void *data) {  \
+        npy_intp n = dims[0];                                                                      \
+        char *in = args[0], *param = args[1], *out = args[2];                                      \
+        double p = *(double *)param;                                                               \
+        if (steps[0] != sizeof(float) || steps[2] != sizeof(float) || steps[1] != 0 ||             \
+            any(~name##_usable(splat_f(0.0f), p))) {                                               \
+            for (npy_intp i = 0; i < n; i++) {                                                     \
+                v8f x = splat_f(*(float *)(in + i * steps[0]));                                    \
+                *(float *)(out + i * steps[2]) = with_nan(x, name##_either(x, *(double *)(param + i * steps[1])))[0]; \
+            }                                                                                      \
+            feclearexcept(FE_ALL_EXCEPT);                                                          \
+            return;                                                                                \
+        }                                                                                          \
+        enum { BLOCK = 64 }; /* vectors */                                                         \
+        for (npy_intp start = 0; start < n; start += 8 * BLOCK) {                                  \
+            npy_intp stop = start + 8 * BLOCK < n ? start + 8 * BLOCK : n, where[BLOCK], count = 0; \
+            v8f unusable[BLOCK];                                                                   \
+            for (npy_intp i = start; i < stop; i += 8) {                                           \
+                v8f x = load8(in, i, n);                                                           \
+                store8(out, i, n, with_nan(x, name##_fast(x, p)));                                 \
+                if (__builtin_expect(any(~name##_usable(x, p)), 0)) { /* kept: out may be x */     \
+                    unusable[count] = x;                                                           \
+                    where[count++] = i;                                                            \
+                }                                                                                  \
+            }                                                                                      \
+            for (npy_intp k = 0; k < count; k++)                                                   \
+                store8(out, where[k], n, with_nan(unusable[k], name##_either(unusable[k], p)));    \
+        }                                                                                          \
+        feclearexcept(FE_ALL_EXCEPT);                                                              \
+    }
+
+FAST_KERNEL_LOOP(exp)
 KERNEL_LOOP(tanh_f32)
 KERNEL_LOOP(step_f32)
 KERNEL_LOOP(hard_sigmoid_f32)
 KERNEL_LOOP(softsign_f32)
 KERNEL_LOOP(leaky_relu_f32)
 KERNEL_LOOP(hard_swish_f32)
-KERNEL_LOOP(sigmoid_f32)
-KERNEL_LOOP(softplus_f32)
+FAST_KERNEL_LOOP(sigmoid)
+FAST_KERNEL_LOOP(softplus)
 KERNEL_LOOP(elu_f32)
 KERNEL_LOOP(selu_f32)
 KERNEL_LOOP(celu_f32)
-KERNEL_LOOP(gelu_d_f32)
-KERNEL_LOOP(gelu_tanh_d_f32)
-KERNEL_LOOP(swish_f32)
-KERNEL_LOOP(mish_d_f32)
+FAST_KERNEL_LOOP(gelu)
+FAST_KERNEL_LOOP(gelu_tanh)
+FAST_KERNEL_LOOP(swish)
+FAST_KERNEL_LOOP(mish)
 KERNEL_LOOP(swish_derivative_d_f32)
-KERNEL_LOOP(gelu_derivative_d_f32)
+FAST_KERNEL_LOOP(gelu_derivative)
 KERNEL_LOOP(gelu_tanh_derivative_d_f32)
 KERNEL_LOOP(mish_derivative_d_f32)
 
-/* ---- softmax and log-softmax along the last axis, as generalized ufuncs (n)->(n),() ---- */
+#include "_softmax.h"
 
-/* Lanes j, j+1, j+2, j+3 of a float32 slice as doubles, −inf past its end (which the
- * exponential turns into a negligible e^−700 and the stores skip). */
-static inline v4d load4(const char *x, npy_intp stride, npy_intp j, npy_intp n) {
-    if (stride == sizeof(float) && j + 4 <= n) {
-        v4f v;
-        memcpy(&v, x + j * sizeof(float), sizeof v);
-        return __builtin_convertvector(v, v4d);
-    }
-    v4d v = splat_d(-INFINITY);
-    for (int i = 0; i < 4 && j + i < n; i++) v[i] = *(const float *)(x + (j + i) * stride);
-    return v;
-}
+/* ---- maxout._group_max for float32: the maximum over the last axis, (m,k)->(m) --------- */
 
-/* Lanes of v rounded to float32 into j, j+1, ... of a slice (not past its end). */
-static inline void store4(char *y, npy_intp stride, npy_intp j, npy_intp n, v4d v) {
-    v4f f = __builtin_convertvector(v, v4f);
-    if (stride == sizeof(float) && j + 4 <= n) {
-        memcpy(y + j * sizeof(float), &f, sizeof f);
-        return;
-    }
-    for (int i = 0; i < 4 && j + i < n; i++) *(float *)(y + (j + i) * stride) = f[i];
-}
+/* max(a, b), NaN if either is. */
+static inline float max_or_nan(float a, float b) { return (b > a || b != b) ? b : a; }
+static inline v8f max_or_nan8(v8f a, v8f b) { return select_f((b > a) | (b != b), b, a); }
 
-/* The largest entry of a slice, or NaN where the slice holds NaN or +inf, or nothing but
- * −inf: those are left to the Python code, which takes the limits. Other −inf entries
- * are fine: their terms are e^−700 ≈ 1e−304 here, 0 once rounded, against a sum >= 1. */
-static double finite_max(const char *x, npy_intp stride, npy_intp n) {
-    float m = -INFINITY;
-    int usable = 1;
-    for (npy_intp j = 0; j < n; j++) {
-        float v = *(const float *)(x + j * stride);
-        usable &= (v == v) & (v != INFINITY);
-        m = v > m ? v : m;
-    }
-    return usable && m > -INFINITY ? (double)m : NAN;
-}
-
-/* Σ_j e^(x_j − m) in double. x_j − m is exact or within 2^−53 relatively (float32
- * operands), and the exponential within ~1e−9: the sum is good to ~1e−9 + n·2^−53
- * relatively. With
- * *maxima not NULL, the terms at the maxima (exactly 1 each) are left out of the sum and
- * counted there instead. */
-static double sum_of_exponentials(const char *x, npy_intp xs, npy_intp n, double m, npy_intp *maxima) {
-    v4d sum = splat_d(0.0);
-    npy_intp count = 0;
-    for (npy_intp j = 0; j < n; j += 4) {
-        v4d d = load4(x, xs, j, n) - m;
-        v4d e = exp_for_float32(d);
-        if (maxima) {
-            v4l top = d == 0.0;
-            e = select_d(top, splat_d(0.0), e);
-            count -= top[0] + top[1] + top[2] + top[3];
-        }
-        sum += e;
-    }
-    if (maxima) *maxima = count;
-    return (sum[0] + sum[1]) + (sum[2] + sum[3]);
-}
-
-/* Short slices are done four at a time, one slice per lane (as numpy's transposed
- * blocks in softmax.py): per slice, the work is then a few vector operations per entry
- * rather than a few per four entries plus a fixed cost per slice. */
-#define SHORT_SLICE 64
-
-/* Entry j of four slices, one per lane, as doubles. */
-static inline v4d column(const char *const x[4], npy_intp stride, npy_intp j) {
-    return (v4d){*(const float *)(x[0] + j * stride), *(const float *)(x[1] + j * stride),
-                 *(const float *)(x[2] + j * stride), *(const float *)(x[3] + j * stride)};
-}
-
-static inline void store_column(char *const y[4], npy_intp stride, npy_intp j, v4d v) {
-    v4f f = __builtin_convertvector(v, v4f);
-    for (int i = 0; i < 4; i++) *(float *)(y[i] + j * stride) = f[i];
-}
-
-/* The maxima of four slices, and which of them the kernels can take (as finite_max); their
- * entries, as doubles, into columns (read once, used by the passes that follow). */
-static v4d max4(const char *const x[4], npy_intp xs, npy_intp n, v4d columns[], v4l *finite) {
-    v4d top = splat_d(-INFINITY);
-    v4l all = (v4l)splat_d(0.0) == 0; /* all lanes true */
-    for (npy_intp j = 0; j < n; j++) {
-        v4d v = columns[j] = column(x, xs, j);
-        all &= (v == v) & (v != INFINITY);
-        top = select_d(v > top, v, top);
-    }
-    *finite = all & (top > -INFINITY);
-    return top;
-}
-
-/* One slice: ok[row] = 0, and nothing written, where finite_max refuses it (the caller
- * recomputes those). */
-static void softmax_slice(const char *x, npy_intp xs, char *y, npy_intp ys, npy_intp n, npy_bool *ok) {
-    double m = finite_max(x, xs, n);
-    *ok = (m == m);
-    if (m != m) return;
-    /* The exponentials again rather than stored: a long slice has no room in registers,
-     * and storing them rounded to float32 would round twice. */
-    double inverse = 1.0 / sum_of_exponentials(x, xs, n, m, NULL);
-    for (npy_intp j = 0; j < n; j += 4) store4(y, ys, j, n, exp_for_float32(load4(x, xs, j, n) - m) * inverse);
-}
-
-/* Four short slices, one per lane, from their entries in columns (overwritten), with maxima m. */
-static void softmax_slices4(v4d columns[], char *const y[4], npy_intp ys, npy_intp n, v4d m) {
-    v4d *e = columns, sum = splat_d(0.0);
-    for (npy_intp j = 0; j < n; j++) {
-        e[j] = exp_for_float32(columns[j] - m);
-        sum += e[j];
-    }
-    v4d inverse = 1.0 / sum;
-    for (npy_intp j = 0; j < n; j++) store_column(y, ys, j, e[j] * inverse);
-}
-
-/* log Σ = log k + log1p(rest/k) for k maxima (terms exactly 1) and the rest of the sum:
- * exact to a double ulp even where rest is below 2^−53 (where log(1 + rest) gives 0). */
-static inline v4d log_of_sum(v4d maxima, v4d rest) {
-    v4d log_k = splat_d(0.0);
-    for (int i = 0; i < 4; i++)
-        if (maxima[i] != 1.0) log_k[i] = log(maxima[i]);
-    return log_k + v_log1p(rest / maxima);
-}
-
-static void log_softmax_slice(const char *x, npy_intp xs, char *y, npy_intp ys, npy_intp n, npy_bool *ok) {
-    double m = finite_max(x, xs, n);
-    *ok = (m == m);
-    if (m != m) return;
-    npy_intp maxima;
-    double rest = sum_of_exponentials(x, xs, n, m, &maxima);
-    double log_sum = log_of_sum(splat_d((double)maxima), splat_d(rest))[0];
-    for (npy_intp j = 0; j < n; j += 4) store4(y, ys, j, n, (load4(x, xs, j, n) - m) - log_sum);
-}
-
-static void log_softmax_slices4(v4d columns[], char *const y[4], npy_intp ys, npy_intp n, v4d m) {
-    v4d *d = columns, rest = splat_d(0.0);
-    v4l minus_maxima = {0, 0, 0, 0};
-    for (npy_intp j = 0; j < n; j++) {
-        d[j] = columns[j] - m;
-        v4l top = d[j] == 0.0; /* −1 at a maximum, 0 elsewhere */
-        rest += (v4d)(~top & (v4l)exp_for_float32(d[j]));
-        minus_maxima += top;
-    }
-    v4d log_sum = log_of_sum(-__builtin_convertvector(minus_maxima, v4d), rest);
-    for (npy_intp j = 0; j < n; j++) store_column(y, ys, j, d[j] - log_sum);
-}
-
-typedef void (*slice_fn)(const char *, npy_intp, char *, npy_intp, npy_intp, npy_bool *);
-typedef void (*slices4_fn)(v4d[], char *const[4], npy_intp, npy_intp, v4d);
-
-/* args: x (rows, n), y (rows, n), ok (rows). Short slices go four at a time, always
- * (the last group repeats its last slice), so that a slice's result never depends on
- * its neighbours; the lanes of slices it cannot take (finite_max) compute nonsense, flagged in ok
- * for the caller to recompute. Long slices go one by one. */
-static void along_axis_loop(char **args, npy_intp const *dims, npy_intp const *steps, slice_fn one, slices4_fn four) {
-    npy_intp rows = dims[0], n = dims[1], xs = steps[3], ys = steps[4];
-    if (n <= SHORT_SLICE) {
-        for (npy_intp r = 0; r < rows; r += 4) {
-            const char *x[4];
-            char *y[4];
-            for (int i = 0; i < 4; i++) {
-                npy_intp row = r + i < rows ? r + i : rows - 1;
-                x[i] = args[0] + row * steps[0];
-                y[i] = args[1] + row * steps[1];
+/* args: z (outer, m, k), y (outer, m). Pairs stored contiguously (k = 2, the usual
+ * maxout) go eight groups at a time, their two pieces pulled apart by one shuffle each;
+ * anything else group by group. */
+static void group_max_loop(char **args, npy_intp const *dims, npy_intp const *steps, void *data) {
+    npy_intp outer = dims[0], m = dims[1], k = dims[2];
+    for (npy_intp o = 0; o < outer; o++) {
+        const char *z = args[0] + o * steps[0];
+        char *y = args[1] + o * steps[1];
+        npy_intp g = 0;
+        if (k == 2 && steps[3] == sizeof(float) && steps[2] == 2 * sizeof(float) && steps[4] == sizeof(float)) {
+            for (; g + 8 <= m; g += 8) {
+                v8f lo, hi;
+                memcpy(&lo, z + g * steps[2], sizeof lo);
+                memcpy(&hi, z + g * steps[2] + sizeof lo, sizeof hi);
+                v8f first = __builtin_shufflevector(lo, hi, 0, 2, 4, 6, 8, 10, 12, 14);
+                v8f second = __builtin_shufflevector(lo, hi, 1, 3, 5, 7, 9, 11, 13, 15);
+                v8f best = max_or_nan8(first, second);
+                memcpy(y + g * sizeof(float), &best, sizeof best);
             }
-            v4l finite;
-            v4d columns[SHORT_SLICE];
-            v4d m = max4(x, xs, n, columns, &finite);
-            four(columns, y, ys, n, m);
-            for (int i = 0; i < 4 && r + i < rows; i++) *(npy_bool *)(args[2] + (r + i) * steps[2]) = finite[i] != 0;
         }
-    } else {
-        for (npy_intp r = 0; r < rows; r++)
-            one(args[0] + r * steps[0], xs, args[1] + r * steps[1], ys, n, (npy_bool *)(args[2] + r * steps[2]));
+        for (; g < m; g++) {
+            const char *group = z + g * steps[2];
+            float best = *(const float *)group;
+            for (npy_intp j = 1; j < k; j++) best = max_or_nan(best, *(const float *)(group + j * steps[3]));
+            *(float *)(y + g * steps[4]) = best;
+        }
     }
-    feclearexcept(FE_ALL_EXCEPT);
+    feclearexcept(FE_ALL_EXCEPT); /* comparisons with NaN raise "invalid" */
 }
 
-/* softmax.softmax for float32: e^(x_j − m)/Σ in double, rounded once. */
-static void softmax_loop(char **args, npy_intp const *dims, npy_intp const *steps, void *data) {
-    along_axis_loop(args, dims, steps, softmax_slice, softmax_slices4);
-}
-
-/* softmax.log_softmax for float32: (x_j − m) − log Σ in double (x_j − m <= 0 <= log Σ:
- * no cancellation), rounded once. */
-static void log_softmax_loop(char **args, npy_intp const *dims, npy_intp const *steps, void *data) {
-    along_axis_loop(args, dims, steps, log_softmax_slice, log_softmax_slices4);
-}
+static char group_max_types[] = {NPY_FLOAT, NPY_FLOAT};
+static PyUFuncGenericFunction group_max_loops[] = {group_max_loop};
 
 static char softmax_types[] = {NPY_FLOAT, NPY_FLOAT, NPY_BOOL};
 static PyUFuncGenericFunction softmax_loops[] = {softmax_loop};
@@ -554,24 +558,24 @@ static struct {
     const char *name;
     PyUFuncGenericFunction loop[1];
 } kernels[] = {
-    {"exp", {exp_f32_loop}},
+    {"exp", {exp_loop}},
     {"tanh", {tanh_f32_loop}},
     {"step", {step_f32_loop}},
     {"hard_sigmoid", {hard_sigmoid_f32_loop}},
     {"softsign", {softsign_f32_loop}},
     {"leaky_relu", {leaky_relu_f32_loop}},
     {"hard_swish", {hard_swish_f32_loop}},
-    {"sigmoid", {sigmoid_f32_loop}},
-    {"softplus", {softplus_f32_loop}},
+    {"sigmoid", {sigmoid_loop}},
+    {"softplus", {softplus_loop}},
     {"elu", {elu_f32_loop}},
     {"selu", {selu_f32_loop}},
     {"celu", {celu_f32_loop}},
-    {"gelu", {gelu_d_f32_loop}},
-    {"gelu_tanh", {gelu_tanh_d_f32_loop}},
-    {"swish", {swish_f32_loop}},
-    {"mish", {mish_d_f32_loop}},
+    {"gelu", {gelu_loop}},
+    {"gelu_tanh", {gelu_tanh_loop}},
+    {"swish", {swish_loop}},
+    {"mish", {mish_loop}},
     {"swish_derivative", {swish_derivative_d_f32_loop}},
-    {"gelu_derivative", {gelu_derivative_d_f32_loop}},
+    {"gelu_derivative", {gelu_derivative_loop}},
     {"gelu_tanh_derivative", {gelu_tanh_derivative_d_f32_loop}},
     {"mish_derivative", {mish_derivative_d_f32_loop}},
 };
@@ -596,6 +600,16 @@ PyMODINIT_FUNC PyInit__fused(void) {
         }
         Py_DECREF(ufunc);
     }
+    PyObject *group_max = PyUFunc_FromFuncAndDataAndSignature(group_max_loops, no_data, group_max_types, 1, 1, 1,
+                                                              PyUFunc_None, "group_max",
+                                                              "y = group_max(z): the maximum over the last axis, NaN if any is; float32.", 0,
+                                                              "(m,k)->(m)");
+    if (group_max == NULL || PyModule_AddObjectRef(module, "group_max", group_max) < 0) {
+        Py_XDECREF(group_max);
+        Py_DECREF(module);
+        return NULL;
+    }
+    Py_DECREF(group_max);
     if (add_along_axis(module, "softmax", softmax_loops, "(y, ok) = softmax(x): along the last axis, float32.") < 0 ||
         add_along_axis(module, "log_softmax", log_softmax_loops, "(y, ok) = log_softmax(x): along the last axis, float32.") < 0 ||
         PyModule_AddIntConstant(module, "LIBMVEC", ACTLAB_LIBMVEC) < 0) {

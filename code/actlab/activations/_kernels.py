@@ -109,9 +109,9 @@ def select(p: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def exp(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    """eˣ, by glibc's vector math library for float32 (libmvec's expf: ≤ 2.6 ulp measured,
-    2.4× faster than numpy's float32 exp here); numpy's for float64, within 1 ulp. Never
-    warns: overflow gives inf.
+    """eˣ, compiled for float32 (:mod:`actlab.activations._fused`: within 0.85 ulp over every
+    float32, several times faster than numpy's float32 exp here); numpy's for float64,
+    within 1 ulp. Never warns: overflow gives inf.
     """
     if x.dtype == np.float32:
         return _fused.exp(x, 0.0, out=out)
@@ -197,7 +197,7 @@ def refine_left_tail(y: np.ndarray, x: np.ndarray, kernel, below: float = -700.0
     For x·g(x) with a gate g ≈ eˣ: below about −700 (the default) eˣ is subnormal in
     float64, or nearly, and the product keeps only its few bits. Only the few elements
     concerned are recomputed. (float32 input never gets here: those activations are
-    compiled, in :mod:`actlab.activations._fused`, and computed in double.)
+    compiled, in :mod:`actlab.activations._fused`.)
     """
     tail = x < below
     if tail.any():

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from actlab.activations import _fused
 from actlab.activations._core import as_float_array, positive_int
 from actlab.activations.base import Activation, Properties, check_upstream
 
@@ -33,6 +34,11 @@ def _group_max(z: np.ndarray) -> np.ndarray:
     """
     if z.shape[-1] == 1:
         return z[..., 0].copy()
+    if z.dtype == np.float32:
+        # The same, compiled (numpy's maximum over strided pieces is not vectorized), over
+        # all groups as one row: per row of m groups, the ufunc machinery costs more than
+        # the work.
+        return _fused.group_max(z.reshape(1, -1, z.shape[-1])).reshape(z.shape[:-1])
     y = np.maximum(z[..., 0], z[..., 1])
     for j in range(2, z.shape[-1]):
         np.maximum(y, z[..., j], out=y)

@@ -12,9 +12,11 @@ numpy's along a contiguous axis, by ~log₂ k). Here it is, in effect, exact: th
 are split so that their leading parts add exactly (:func:`_sum_in_two_parts`). What is
 left is the exponential's own error and a rounding or two, whatever k is.
 
-float32 scores go to the compiled kernels of :mod:`actlab.activations._fused`, which
-do the same in double, one pass per slice, and round once; the slices they cannot take
-(NaN, +inf, all −inf) come back here and are computed in float64 and rounded.
+float32 scores go to the compiled kernels of :mod:`actlab.activations._fused`. Slices of
+up to 64 entries go eight at a time, one per float32 lane, with x − m carried in two
+parts and the sum in double (within 2.1 ulp); longer ones one by one in double, rounded
+once (0.5 ulp). The slices they cannot take (NaN, +inf, all −inf) come back here and
+are computed in float64 and rounded.
 
 Infinite scores are handled as limits: if the largest score of a slice is +inf (or
 every score is −inf) the probability is shared equally by the entries equal to it.

@@ -154,7 +154,7 @@ class RReLU(Activation):
     def forward(self, x):
         x = as_float_array(x, self.name)
         if not self.training:
-            return apply_elementwise(scale_negative, x, slope=self.eval_slope), (x, None)
+            return scale_negative(x, self.eval_slope), (x, None)  # one pass, as Leaky ReLU
         lo, hi = self.params["lower"], self.params["upper"]
         a = self.rng.random(x.shape, dtype=x.dtype)
         a *= hi - lo
