@@ -439,7 +439,8 @@ static inline void store8(char *y, npy_intp i, npy_intp n, v8f v) {
  * those, lane by lane. One pass choosing per vector would put the general
  * kernel's library calls into the hot loop, and around a call GCC reloads every vector
  * constant (no vector register survives a call): that alone doubled the time. A
- * parameter the fast kernel cannot take at all shows as usable(0, p) failing. */
+ * parameter the fast kernel cannot take at all shows as usable(0, p) failing; NaN must
+ * never be usable (the general pass restores it). */
 #define FAST_KERNEL_LOOP(name)                                                                     \
     static inline v8f name##_either(v8f x, double p) { /* lane by lane, whatever the neighbours */ \
         v8i usable = name##_usable(x, p);                                                          \
@@ -464,7 +465,7 @@ static inline void store8(char *y, npy_intp i, npy_intp n, v8f v) {
             v8f unusable[BLOCK];                                                                   \
             for (npy_intp i = start; i < stop; i += 8) {                                           \
                 v8f x = load8(in, i, n);                                                           \
-                store8(out, i, n, with_nan(x, name##_fast(x, p)));                                 \
+                store8(out, i, n, name##_fast(x, p)); /* NaN is never usable: no with_nan */       \
                 if (__builtin_expect(any(~name##_usable(x, p)), 0)) { /* kept: out may be x */     \
                     unusable[count] = x;                                                           \
                     where[count++] = i;                                                            \
