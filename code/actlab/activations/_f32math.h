@@ -96,16 +96,16 @@ static inline v8f expm1_f(v8f x) {
     return two_n * q + (two_n - 1.0f);
 }
 
-/* log(1 + w) for w in [0, 1], as 2·atanh(s) = 2s + 2s³/3 + 2s⁵/5 + ..., s = w/(2 + w) in
- * [0, 1/3]: the series to s¹⁵ leaves 2e-9 relatively. s is rounded twice, which costs
- * about an ulp: softplus built on it is within 2.8 ulp. (log(2ᵏ·m) with a polynomial in
- * m − 1, the usual route, gave 2.0 in twice the time.) */
+/* log(1 + w) for w in [0, 1], as 2·atanh(s) = 2s(1 + u/3 + u²/5 + ...), s = w/(2 + w) in
+ * [0, 1/3] and u = s² in [0, 1/9]: the series after its first term fitted by a cubic in u
+ * (least squares on Chebyshev nodes, reweighted toward the minimax of log(1 + w)'s
+ * relative error: 5.4e-9 with these float32 coefficients). s is rounded twice, which
+ * costs about an ulp: softplus built on it is within 2.9 ulp. (log(2ᵏ·m) with a
+ * polynomial in m − 1, the usual route, gave 2.0 in twice the time.) */
 static inline v8f log1p_unit(v8f w) {
     v8f s = w / (2.0f + w);
-    v8f u = s * s, u2 = u * u, u4 = u2 * u2; /* the series in u = s², by Estrin's scheme */
-    v8f e0 = u * (1.0f / 5.0f) + (1.0f / 3.0f), e1 = u * (1.0f / 9.0f) + (1.0f / 7.0f);
-    v8f e2 = u * (1.0f / 13.0f) + (1.0f / 11.0f);
-    v8f p = (e2 + u2 * (1.0f / 15.0f)) * u4 + (e1 * u2 + e0);
+    v8f u = s * s;
+    v8f p = (u * 0x1.1ed878p-3f + 0x1.1ebcfcp-3f) * (u * u) + (u * 0x1.99d208p-3f + 0x1.555502p-2f);
     v8f t = s + s;
     return (t * u) * p + t;
 }
