@@ -53,7 +53,7 @@ def _ulps(y: np.ndarray, reference: np.ndarray) -> np.ndarray:
 
 
 # exp and tanh (for the other float32 paths) ------------------------------------------------
-@pytest.mark.parametrize("name, reference, bound", [("exp", np.exp, 1.0), ("tanh", np.tanh, 3.0)])
+@pytest.mark.parametrize("name, reference, bound", [("exp", np.exp, 1.0), ("tanh", np.tanh, 2.5)])
 def test_fused_exp_and_tanh_against_float64_on_every_layout(name, reference, bound):
     fn = getattr(_fused, name)
     x = np.concatenate([RNG.uniform(-9.0, 9.0, 100_003), SPECIAL, [95.0, -110.0]]).astype(np.float32)
@@ -88,8 +88,8 @@ def test_fused_same_result_on_every_layout_and_length(name):
 @pytest.mark.parametrize("vectors", [3, 600])
 def test_fused_fast_and_general_kernels_mix_lane_by_lane(name, vectors):
     """Vectors mixing lanes the fast float32 kernels take with lanes they leave to the
-    general ones (x < −87, results that overflow, NaN), few of them and more than the
-    loop lists for its second pass (256): each lane as on its own (the strided path)."""
+    general ones (x < −87, results that overflow, NaN), within one of the loop's blocks of
+    64 vectors and over several: each lane as on its own (the strided path), in place too."""
     parameter = ELEMENTWISE[name][1] if name in ELEMENTWISE else 0.0
     lanes = np.array([-120.0, 0.5, -90.0, 95.0, np.nan, -1e30, 3.0, -12.0], np.float32)
     x = np.concatenate([np.tile(lanes, vectors), _sample(1_003)])
@@ -160,9 +160,15 @@ def test_softmax_float32_with_infinite_and_nan_slices(name):
     for x in (np.array(rows, np.float32), np.array([[*r] * 20 for r in rows], np.float32)):  # short, long
         y = getattr(A, name)(x)
         reference = getattr(A, name)(x.astype(np.float64))
-        assert np.array_equal(np.isnan(y), np.isnan(reference))
-        assert np.array_equal(np.isinf(y), np.isinf(reference)) and np.array_equal(y[np.isinf(y)], reference[np.isinf(y)])
-        assert np.nanmax(_ulps(np.where(np.isinf(y), 0.0, y), np.where(np.isinf(y), 0.0, reference))) <= 4.0
+        # Rows 0-2 are refused by the kernel and computed in float64: exactly the float64
+        # result rounded. Rows 3-4 stay compiled, float32 lanes for short slices: within
+        # the 2.1 ulp measured for softmax (1.5 for log-softmax), −inf where it is exact.
+        assert np.array_equal(y[:3], reference[:3].astype(np.float32), equal_nan=True)
+        compiled, exact = y[3:], reference[3:]
+        assert np.array_equal(np.isinf(compiled), np.isinf(exact)) and not np.isnan(compiled).any()
+        assert np.array_equal(compiled[np.isinf(compiled)], exact[np.isinf(compiled)])
+        finite = np.isfinite(exact)
+        assert np.max(_ulps(compiled[finite], exact[finite])) <= 2.5
     flagged = getattr(_fused, name)(np.array(rows, np.float32))[1]  # the last row stays compiled
     assert list(flagged) == [False, False, False, True, True]
 
