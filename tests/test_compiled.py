@@ -36,7 +36,8 @@ ELEMENTWISE = {
     "mish": (None, 0.0),
 }
 #: The derivative ufuncs (raw: the public derivatives patch them near their zero).
-DERIVATIVES = {"swish_derivative": 1.0, "gelu_derivative": 0.0, "gelu_tanh_derivative": 0.0, "mish_derivative": 0.0}
+DERIVATIVES = {"swish_derivative": 1.0, "gelu_derivative": 0.0, "gelu_tanh_derivative": 0.0, "mish_derivative": 0.0,
+               "softsign_derivative": 0.0}
 SPECIAL = np.array([0.0, -0.0, np.inf, -np.inf, np.nan, 1e-45, -1e-45, 3.4e38, -3.4e38, -85.0, -95.0, 90.0])
 
 
@@ -113,7 +114,8 @@ def test_fused_agrees_with_the_float64_formula_and_never_warns(name):
 
 
 @pytest.mark.parametrize(
-    "name, params", [("swish", {}), ("swish", {"beta": 2.5}), ("gelu", {}), ("gelu_tanh", {}), ("mish", {})]
+    "name, params",
+    [("swish", {}), ("swish", {"beta": 2.5}), ("gelu", {}), ("gelu_tanh", {}), ("mish", {}), ("softsign", {})],
 )
 def test_fused_derivatives_through_the_public_functions(name, params):
     act = A.get(name, **params)
@@ -124,6 +126,45 @@ def test_fused_derivatives_through_the_public_functions(name, params):
     assert d.dtype == np.float32
     assert np.array_equal(np.isnan(d), np.isnan(reference))
     assert np.nanmax(_ulps(d, reference)) <= 4.0
+
+
+@pytest.mark.parametrize(
+    "lo, hi, inside, outside",
+    [(0.0, np.inf, 1.0, 0.0), (0.0, np.inf, 1.0, -0.3), (-3.0, 3.0, 1 / 6, 0.0), (0.0, 6.0, 1.0, 0.0),
+     (0.1, 0.7, 2.0, -0.5), (0.0, 0.0, 1.0, 1.0)],
+)
+def test_fused_pieces_decides_as_in_double_on_every_layout(lo, hi, inside, outside):
+    """``inside`` on (lo, hi), ``outside`` elsewhere, at the bounds and their float32
+    neighbours too (0.1 and 0.7 are not float32 numbers), at ±inf, and NaN at NaN."""
+    bounds = np.array([lo, hi, 0.1, 0.7, 6.0, 3.0, -3.0], np.float32)
+    x = np.concatenate([_sample(1_003), SPECIAL.astype(np.float32), bounds,
+                        np.nextafter(bounds, np.float32(np.inf)), np.nextafter(bounds, np.float32(-np.inf))])
+    xd = x.astype(np.float64)
+    holds = (xd > lo) & ((xd < hi) | (hi == np.inf))
+    expected = np.where(np.isnan(xd), np.nan, np.where(holds, inside, outside)).astype(np.float32)
+    with np.errstate(all="raise"):
+        y = _fused.pieces(x, lo, hi, inside, outside)
+    assert y.dtype == np.float32 and np.array_equal(y, expected, equal_nan=True)
+    for n in range(0, 19):  # the padded tail
+        assert np.array_equal(_fused.pieces(x[:n].copy(), lo, hi, inside, outside), expected[:n], equal_nan=True)
+    assert np.array_equal(_fused.pieces(x[::-3], lo, hi, inside, outside), expected[::-3], equal_nan=True)
+    parameters = [np.full(x.size, v) for v in (lo, hi, inside, outside)]  # arrays: element by element
+    assert np.array_equal(_fused.pieces(x, *parameters), expected, equal_nan=True)
+
+
+@pytest.mark.parametrize(
+    "name, params",
+    [("step", {}), ("identity", {}), ("relu", {}), ("noisy_relu", {}), ("relu6", {}), ("leaky_relu", {"slope": 0.2}),
+     ("prelu", {}), ("rrelu", {}), ("hard_tanh", {}), ("hard_sigmoid", {})],
+)
+def test_piecewise_linear_derivatives_in_float32_are_the_float64_ones_rounded(name, params):
+    act = A.get(name, **params)
+    x = np.concatenate([_sample(9_981), SPECIAL, [-6.0, -3.0, -1.0, 0.0, 1.0, 3.0, 6.0]]).astype(np.float32)  # 10⁴
+    with np.errstate(all="raise"):
+        d = act.derivative(x)
+    assert d.dtype == np.float32
+    assert np.array_equal(d, act.derivative(x.astype(np.float64)).astype(np.float32), equal_nan=True)
+    assert np.array_equal(act.derivative(x.reshape(50, -1).T), d.reshape(50, -1).T, equal_nan=True)
 
 
 def test_fused_parameters_reach_the_kernels():

@@ -1,10 +1,11 @@
 /*
  * actlab.activations._fused: the float32 forward pass of the activations that need an
  * exponential (or erfc, log1p, expm1), and of those whose numpy form takes several
- * passes, the derivatives of the gated ones (GELU, SiLU/Swish, Mish), and exp and tanh
- * themselves, each as one numpy ufunc: one pass over memory, eight elements at a time;
- * softmax and log-softmax as generalized ufuncs along the last axis (_softmax.h), and
- * maxout's group maximum.
+ * passes, the derivatives of the gated ones (GELU, SiLU/Swish, Mish) and of softsign, and
+ * exp and tanh themselves, each as one numpy ufunc: one pass over memory, eight elements
+ * at a time; the derivatives of the piecewise-linear ones (ReLU, Leaky ReLU, hard tanh...)
+ * as one ufunc, pieces; softmax and log-softmax as generalized ufuncs along the last axis
+ * (_softmax.h), and maxout's group maximum.
  *
  * The Python modules hold each formula, and evaluate it with numpy for float64; this file
  * holds the same formulas for float32, where numpy would need 5 to 20 passes (and float64
@@ -186,6 +187,13 @@ static inline v8f step_f32(v8f x, double at_zero) {
 
 /* squashing.hard_sigmoid: ReLU6(x + 3)/6 (x + 3 first: exact near −3). */
 static inline v8f hard_sigmoid_f32(v8f x, double unused) { return min_f(max_f(x + 3.0f, 0.0f), 6.0f) / 6.0f; }
+
+/* squashing._softsign_derivative: 1/(1 + |x|)², as (1/(1 + |x|))² (1 + |x| squared could
+ * overflow), the same roundings as numpy's float32 passes. */
+static inline v8f softsign_derivative_f32(v8f x, double unused) {
+    v8f r = 1.0f / (1.0f + select_f(x < 0.0f, -x, x));
+    return r * r;
+}
 
 /* squashing.softsign: x/(1 + |x|), x kept within ±2^60 (where it is ±1) against inf/inf. */
 static inline v8f softsign_f32(v8f x, double unused) {
@@ -477,11 +485,41 @@ static inline void store8(char *y, npy_intp i, npy_intp n, v8f v) {
         feclearexcept(FE_ALL_EXCEPT);                                                              \
     }
 
+/* _kernels.constant_pieces, the derivative of a piecewise-linear function: `inside` where
+ * lo < x < hi (and at x = +inf when hi is +inf), `outside` elsewhere, NaN at NaN. args: x
+ * (float32), lo, hi, inside, outside (float64), y (float32). The bounds are compared in
+ * float32: lo rounded down and hi up, which for a float32 x decides exactly as in double. */
+static inline float bound_below(double b) { float f = (float)b; return (double)f > b ? nextafterf(f, -INFINITY) : f; }
+static inline float bound_above(double b) { float f = (float)b; return (double)f < b ? nextafterf(f, INFINITY) : f; }
+static void pieces_loop(char **args, npy_intp const *dims, npy_intp const *steps, void *data) {
+    npy_intp n = dims[0];
+    char *in = args[0], *out = args[5];
+    if (steps[0] == sizeof(float) && steps[5] == sizeof(float) && !(steps[1] | steps[2] | steps[3] | steps[4])) {
+        double hi = *(double *)args[2];
+        float lo_f = bound_below(*(double *)args[1]), hi_f = bound_above(hi);
+        v8i up_to_inf = (v8i){0} - (hi == INFINITY); /* all ones: +inf is inside too */
+        v8f inside = splat_f((float)*(double *)args[3]), outside = splat_f((float)*(double *)args[4]);
+        for (npy_intp i = 0; i < n; i += 8) {
+            v8f x = load8(in, i, n);
+            store8(out, i, n, with_nan(x, select_f((x > lo_f) & ((x < hi_f) | up_to_inf), inside, outside)));
+        }
+    } else {
+        for (npy_intp i = 0; i < n; i++) {
+            float x = *(float *)(in + i * steps[0]);
+            double lo = *(double *)(args[1] + i * steps[1]), hi = *(double *)(args[2] + i * steps[2]);
+            int k = (x > lo && (x < hi || hi == INFINITY)) ? 3 : 4; /* inside or outside */
+            *(float *)(out + i * steps[5]) = x != x ? x : (float)*(double *)(args[k] + i * steps[k]);
+        }
+    }
+    feclearexcept(FE_ALL_EXCEPT);
+}
+
 FAST_KERNEL_LOOP(exp)
 KERNEL_LOOP(tanh_f32)
 KERNEL_LOOP(step_f32)
 KERNEL_LOOP(hard_sigmoid_f32)
 KERNEL_LOOP(softsign_f32)
+KERNEL_LOOP(softsign_derivative_f32)
 KERNEL_LOOP(leaky_relu_f32)
 KERNEL_LOOP(hard_swish_f32)
 FAST_KERNEL_LOOP(sigmoid)
@@ -544,13 +582,21 @@ static PyUFuncGenericFunction softmax_loops[] = {softmax_loop};
 static PyUFuncGenericFunction log_softmax_loops[] = {log_softmax_loop};
 static void *no_data[] = {NULL};
 
-static int add_along_axis(PyObject *module, const char *name, PyUFuncGenericFunction *loops, const char *doc) {
-    PyObject *ufunc = PyUFunc_FromFuncAndDataAndSignature(loops, no_data, softmax_types, 1, 1, 2, PyUFunc_None,
-                                                          name, doc, 0, "(n)->(n),()");
+static char pieces_types[] = {NPY_FLOAT, NPY_DOUBLE, NPY_DOUBLE, NPY_DOUBLE, NPY_DOUBLE, NPY_FLOAT};
+static PyUFuncGenericFunction pieces_loops[] = {pieces_loop};
+
+/* Adds ufunc (a new reference, or NULL after a failure) to the module as name. */
+static int add_ufunc(PyObject *module, const char *name, PyObject *ufunc) {
     if (ufunc == NULL) return -1;
     int status = PyModule_AddObjectRef(module, name, ufunc);
     Py_DECREF(ufunc);
     return status;
+}
+
+/* softmax and log-softmax: (y, ok) = f(x) along the last axis. */
+static PyObject *along_axis(PyUFuncGenericFunction *loops, const char *name, const char *doc) {
+    return PyUFunc_FromFuncAndDataAndSignature(loops, no_data, softmax_types, 1, 1, 2, PyUFunc_None, name, doc, 0,
+                                               "(n)->(n),()");
 }
 
 static char types[] = {NPY_FLOAT, NPY_DOUBLE, NPY_FLOAT};
@@ -564,6 +610,7 @@ static struct {
     {"step", {step_f32_loop}},
     {"hard_sigmoid", {hard_sigmoid_f32_loop}},
     {"softsign", {softsign_f32_loop}},
+    {"softsign_derivative", {softsign_derivative_f32_loop}},
     {"leaky_relu", {leaky_relu_f32_loop}},
     {"hard_swish", {hard_swish_f32_loop}},
     {"sigmoid", {sigmoid_loop}},
@@ -594,28 +641,24 @@ PyMODINIT_FUNC PyInit__fused(void) {
     for (size_t i = 0; i < sizeof kernels / sizeof kernels[0]; i++) {
         PyObject *ufunc = PyUFunc_FromFuncAndData(kernels[i].loop, no_data, types, 1, 2, 1, PyUFunc_None,
                                                   kernels[i].name, "f(x, parameter) for float32 x.", 0);
-        if (ufunc == NULL || PyModule_AddObjectRef(module, kernels[i].name, ufunc) < 0) {
-            Py_XDECREF(ufunc);
-            Py_DECREF(module);
-            return NULL;
-        }
-        Py_DECREF(ufunc);
+        if (add_ufunc(module, kernels[i].name, ufunc) < 0) goto fail;
     }
-    PyObject *group_max = PyUFunc_FromFuncAndDataAndSignature(group_max_loops, no_data, group_max_types, 1, 1, 1,
-                                                              PyUFunc_None, "group_max",
-                                                              "y = group_max(z): the maximum over the last axis, NaN if any is; float32.", 0,
-                                                              "(m,k)->(m)");
-    if (group_max == NULL || PyModule_AddObjectRef(module, "group_max", group_max) < 0) {
-        Py_XDECREF(group_max);
-        Py_DECREF(module);
-        return NULL;
-    }
-    Py_DECREF(group_max);
-    if (add_along_axis(module, "softmax", softmax_loops, "(y, ok) = softmax(x): along the last axis, float32.") < 0 ||
-        add_along_axis(module, "log_softmax", log_softmax_loops, "(y, ok) = log_softmax(x): along the last axis, float32.") < 0 ||
-        PyModule_AddIntConstant(module, "LIBMVEC", ACTLAB_LIBMVEC) < 0) {
-        Py_DECREF(module);
-        return NULL;
-    }
+    if (add_ufunc(module, "group_max",
+                  PyUFunc_FromFuncAndDataAndSignature(group_max_loops, no_data, group_max_types, 1, 1, 1, PyUFunc_None,
+                                                      "group_max",
+                                                      "y = group_max(z): the maximum over the last axis, NaN if any is; float32.",
+                                                      0, "(m,k)->(m)")) < 0 ||
+        add_ufunc(module, "pieces",
+                  PyUFunc_FromFuncAndData(pieces_loops, no_data, pieces_types, 1, 5, 1, PyUFunc_None, "pieces",
+                                          "y = pieces(x, lo, hi, inside, outside): inside on (lo, hi), outside elsewhere; float32 x.",
+                                          0)) < 0 ||
+        add_ufunc(module, "softmax", along_axis(softmax_loops, "softmax", "(y, ok) = softmax(x): along the last axis, float32.")) < 0 ||
+        add_ufunc(module, "log_softmax",
+                  along_axis(log_softmax_loops, "log_softmax", "(y, ok) = log_softmax(x): along the last axis, float32.")) < 0 ||
+        PyModule_AddIntConstant(module, "LIBMVEC", ACTLAB_LIBMVEC) < 0)
+        goto fail;
     return module;
+fail:
+    Py_DECREF(module);
+    return NULL;
 }

@@ -66,7 +66,7 @@ def step_derivative(x, at_zero: float = 1.0):
     """H′(x) = 0 for every x ≠ 0. At 0 it is undefined (a jump) and 0 is returned, as
     frameworks do; NaN gives NaN."""
     _check_step(at_zero)
-    return evaluate("step", K.zero_or_nan, x)
+    return evaluate("step", K.zero_or_nan, x, blockwise=False)
 
 
 def _identity(x):
@@ -82,14 +82,12 @@ def identity(x):
 
 
 def _identity_derivative(x):
-    out = K.zero_or_nan(x)
-    out += 1.0
-    return out
+    return K.constant_pieces(x, 0.0, 0.0, 1.0, 1.0)
 
 
 def identity_derivative(x):
     """f′(x) = 1 (NaN at NaN)."""
-    return evaluate("identity", _identity_derivative, x)
+    return evaluate("identity", _identity_derivative, x, blockwise=False)
 
 
 def _step_properties(at_zero):

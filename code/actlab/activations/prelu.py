@@ -55,8 +55,11 @@ class PReLU(Activation):
 
     def derivative(self, x):
         x = as_float_array(x, self.name)
+        slope = self._slope_for(x)
+        if isinstance(slope, float):
+            return K.constant_pieces(x, 0.0, np.inf, 1.0, slope)
         p = K.indicator_positive(x)
-        return p + (1.0 - p) * self._slope_for(x)
+        return p + (1.0 - p) * slope
 
     def forward(self, x):
         x = as_float_array(x, self.name)

@@ -51,7 +51,7 @@ def relu(x):
 def relu_derivative(x):
     """1 for x > 0, 0 for x < 0. At the kink x = 0 it returns 0, the convention of
     PyTorch, TensorFlow and JAX (any value in [0, 1] is a valid subgradient)."""
-    return evaluate("relu", K.indicator_positive, x)
+    return evaluate("relu", K.indicator_positive, x, blockwise=False)
 
 
 def _relu6(x):
@@ -70,14 +70,12 @@ def relu6(x):
 
 
 def _relu6_derivative(x):
-    d = K.indicator_positive(x)
-    d *= 1.0 - K.indicator_at_least(x, 6.0)
-    return d
+    return K.constant_pieces(x, 0.0, 6.0, 1.0)
 
 
 def relu6_derivative(x):
     """1 on (0, 6), 0 outside; 0 at the kinks 0 and 6 (as PyTorch)."""
-    return evaluate("relu6", _relu6_derivative, x)
+    return evaluate("relu6", _relu6_derivative, x, blockwise=False)
 
 
 def scale_negative(x: np.ndarray, slope) -> np.ndarray:
@@ -125,16 +123,12 @@ def leaky_relu(x, slope: float = 0.01):
 
 
 def _leaky_derivative(x, slope):
-    p = K.indicator_positive(x)
-    q = np.subtract(1.0, p)
-    q *= slope
-    p += q
-    return p
+    return K.constant_pieces(x, 0.0, np.inf, 1.0, slope)
 
 
 def leaky_relu_derivative(x, slope: float = 0.01):
     """1 for x > 0, ``slope`` for x ≤ 0 (the kink at 0 takes the slope, as PyTorch)."""
-    return evaluate("leaky_relu", _leaky_derivative, x, **_check_leaky(slope))
+    return evaluate("leaky_relu", _leaky_derivative, x, blockwise=False, **_check_leaky(slope))
 
 
 def _check_softplus(beta: float = 1.0) -> dict:

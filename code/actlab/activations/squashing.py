@@ -64,14 +64,12 @@ def hard_sigmoid(x):
 
 
 def _hard_sigmoid_derivative(x):
-    d = K.indicator_inside(x, 3.0)
-    d /= 6.0
-    return d
+    return K.constant_pieces(x, -3.0, 3.0, 1.0 / 6.0)
 
 
 def hard_sigmoid_derivative(x):
     """1/6 on (−3, 3), 0 outside; at the kinks ±3 it returns 0 (as PyTorch)."""
-    return evaluate("hard_sigmoid", _hard_sigmoid_derivative, x)
+    return evaluate("hard_sigmoid", _hard_sigmoid_derivative, x, blockwise=False)
 
 
 def tanh(x):
@@ -114,7 +112,7 @@ def _hard_tanh_derivative(x):
 
 def hard_tanh_derivative(x):
     """1 on (−1, 1), 0 outside; 0 at the kinks ±1 (as PyTorch)."""
-    return evaluate("hard_tanh", _hard_tanh_derivative, x)
+    return evaluate("hard_tanh", _hard_tanh_derivative, x, blockwise=False)
 
 
 _SOFTSIGN_CAP = 2.0**60  # softsign(±2⁶⁰) = ±1 in both dtypes; keeps inf/inf out
@@ -147,7 +145,7 @@ def _softsign_derivative(x):
 
 def softsign_derivative(x):
     r""":math:`1 / (1 + \lvert x \rvert)^2`."""
-    return evaluate("softsign", _softsign_derivative, x)
+    return evaluate("softsign", _softsign_derivative, x, fused=_fused.softsign_derivative)
 
 
 def _properties(**kw):

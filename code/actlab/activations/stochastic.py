@@ -148,8 +148,7 @@ class RReLU(Activation):
 
     def derivative(self, x):
         x = as_float_array(x, self.name)
-        p = K.indicator_positive(x)
-        return p + (1.0 - p) * self.eval_slope
+        return K.constant_pieces(x, 0.0, np.inf, 1.0, self.eval_slope)
 
     def forward(self, x):
         x = as_float_array(x, self.name)
