@@ -106,11 +106,12 @@ __attribute__((always_inline)) static inline v8f gelu_f(v8f x) {
 /* GELU′(x) = Φ(x) + x·φ(x): with R = v·G = Φ(−z)·e^(z²/2) and c = 1/√(2π),
  *   GELU′(x) = e^(−z²/2)·(R − z·c) for x < 0,   1 − e^(−z²/2)·(R − z·c) for x >= 0.
  * R − z·c is formed as a pair (R and z·c as pairs, their difference by two-sum): it
- * cancels at the derivative's zero (x = −0.7518, where the caller patches the values,
- * _roots.replace_near_root, over ±0.5), and by at most a factor 2 outside that window.
+ * cancels at the derivative's zero (x = −0.7518, where the loop replaces the values by
+ * _roots' series, near_root in _fused.c, over ±0.5), and by at most a factor 2 outside
+ * that window.
  * Valid for x >= GELU_F_MIN as well (GELU′(−13.125) = −2.0e−37 is normal).
  * Measured exhaustively over every float32 in [GELU_F_MIN, 20] but the window [−1.2518,
- * −0.2518] that the caller replaces, against Φ(x) + x·φ(x) in float64: at most 2.28 ulp
+ * −0.2518] where the loop replaces it, against Φ(x) + x·φ(x) in float64: at most 2.28 ulp
  * (near x = −0.07; 1.06 or less below the window, 1.63 on (0, 0.5], 0.9 or less beyond);
  * 1 exactly from 8 on. The portable build: at most 2.85 ulp on every 7th float32. */
 __attribute__((always_inline)) static inline v8f gelu_derivative_f(v8f x) {

@@ -10,12 +10,15 @@ ulp at the float nearest to x*, and more than 4 ulp up to ~0.4 away. Inside a wi
 with x* to double-double precision and P a polynomial that approximates f′(x* + t)/t
 to ~1e−17 relative on the window (a Chebyshev fit made with mpmath at 40 digits by
 :func:`fit`; ``tests/test_activations_numerics.py`` refits and compares). The result
-is accurate to a few ulp right through the zero.
+is accurate to a few ulp right through the zero. The float32 derivatives, compiled in
+``_fused``, evaluate the same series, which this module hands them when imported.
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+from actlab.activations import _fused
 
 __all__ = ["SERIES", "FIT_SETTINGS", "near_root", "replace_near_root", "fit"]
 
@@ -123,18 +126,28 @@ SERIES: dict[str, tuple[float, float, float, tuple[float, ...]]] = {
 }  # fmt: skip
 
 
+
+def _share_with_the_compiled_kernels() -> None:
+    """Hands :data:`SERIES` to ``_fused``, whose float32 derivatives use the same series."""
+    for name, (hi, lo, radius, coefficients) in SERIES.items():
+        _fused.set_root_series(name, hi, lo, radius, coefficients)
+
+
+_share_with_the_compiled_kernels()
+
+
 def near_root(name: str, x: np.ndarray, direct) -> np.ndarray:
     """``direct(x)`` (float64), with the elements near the zero of f′ recomputed."""
     return replace_near_root(name, x, direct(x))
 
 
-def replace_near_root(name: str, x: np.ndarray, d: np.ndarray, scale: float = 1.0) -> np.ndarray:
-    """``d`` = f′(scale·x) with the elements where scale·x is near the zero of f′ replaced
-    by the series (in float64, rounded to d's type), in place."""
+def replace_near_root(name: str, x: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """``d`` = f′(x) with the elements near the zero of f′ replaced by the series (in
+    float64, rounded to d's type), in place."""
     hi, lo, radius, coeffs = SERIES[name]
-    window = np.abs(x - hi / scale) < radius / scale
+    window = np.abs(x - hi) < radius
     if window.any():
-        t = x[window].astype(np.float64) * scale
+        t = x[window].astype(np.float64)
         t -= hi
         t -= lo
         p = np.full_like(t, coeffs[0])

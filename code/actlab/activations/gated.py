@@ -105,14 +105,12 @@ def _gelu_derivative_direct(x):
 
 
 def _gelu_derivative(x):
-    if x.dtype == np.float32:
-        return R.replace_near_root("gelu", x, _fused.gelu_derivative(x, 0.0))
     return R.near_root("gelu", x, _gelu_derivative_direct)
 
 
 def gelu_derivative(x):
     r""":math:`\Phi(x) + x\,\varphi(x)` with φ the standard normal density."""
-    return evaluate("gelu", _gelu_derivative, x)
+    return evaluate("gelu", _gelu_derivative, x, fused=_fused.gelu_derivative)
 
 
 # GELU, tanh approximation ----------------------------------------------------------
@@ -224,15 +222,13 @@ def _gelu_tanh_derivative_extended(x):
 
 
 def _gelu_tanh_derivative(x):
-    if x.dtype == np.float32:
-        return R.replace_near_root("gelu_tanh", x, _fused.gelu_tanh_derivative(x, 0.0))
     direct = K.in_longdouble(_gelu_tanh_derivative_extended) if K.LONGDOUBLE_IS_WIDER else _gelu_tanh_derivative_direct
     return R.near_root("gelu_tanh", x, direct)
 
 
 def gelu_tanh_derivative(x):
     r""":math:`\sigma(w) + x\,\sigma'(w)\,w'` with :math:`w = 2\sqrt{2/\pi}(x + 0.044715x^3)`."""
-    return evaluate("gelu_tanh", _gelu_tanh_derivative, x)
+    return evaluate("gelu_tanh", _gelu_tanh_derivative, x, fused=_fused.gelu_tanh_derivative)
 
 
 # SiLU and Swish ----------------------------------------------------------------------
@@ -267,14 +263,12 @@ def _silu_derivative_direct(x):
 
 
 def _silu_derivative(x):
-    if x.dtype == np.float32:
-        return R.replace_near_root("silu", x, _fused.swish_derivative(x, 1.0))
     return R.near_root("silu", x, K.in_longdouble(_silu_derivative_direct))
 
 
 def silu_derivative(x):
     r""":math:`\sigma(x)\,\big(1 + x(1 - \sigma(x))\big)`."""
-    return evaluate("silu", _silu_derivative, x)
+    return evaluate("silu", _swish_derivative, x, fused=_fused.swish_derivative, beta=1.0)
 
 
 def _check_swish(beta: float = 1.0) -> dict:
@@ -304,8 +298,6 @@ def swish(x, beta: float = 1.0):
 def _swish_derivative(x, beta):
     if beta == 1.0:
         return _silu_derivative(x)
-    if x.dtype == np.float32:  # βx in double: its float32 rounding would be magnified by e^(βx)
-        return R.replace_near_root("silu", x, _fused.swish_derivative(x, beta), scale=beta)
     c = K.clamp(x, -_GATE_CLIP / beta, _GATE_CLIP / beta)
     c *= beta
     return _silu_derivative(c)  # d/dx xσ(βx) = SiLU′(βx)
@@ -313,7 +305,7 @@ def _swish_derivative(x, beta):
 
 def swish_derivative(x, beta: float = 1.0):
     r""":math:`\sigma(\beta x)\,\big(1 + \beta x(1 - \sigma(\beta x))\big)`, i.e. SiLU′(βx)."""
-    return evaluate("swish", _swish_derivative, x, **_check_swish(beta))
+    return evaluate("swish", _swish_derivative, x, fused=_fused.swish_derivative, **_check_swish(beta))
 
 
 # Hard-Swish --------------------------------------------------------------------------
@@ -411,14 +403,12 @@ def _mish_derivative_direct(x):
 
 
 def _mish_derivative(x):
-    if x.dtype == np.float32:
-        return R.replace_near_root("mish", x, _fused.mish_derivative(x, 0.0))
     return R.near_root("mish", x, K.in_longdouble(_mish_derivative_direct))
 
 
 def mish_derivative(x):
     r""":math:`\tanh(\mathrm{sp}(x)) + x\,\mathrm{sech}^2(\mathrm{sp}(x))\,\sigma(x)`, sp = softplus."""
-    return evaluate("mish", _mish_derivative, x)
+    return evaluate("mish", _mish_derivative, x, fused=_fused.mish_derivative)
 
 
 # Metadata ----------------------------------------------------------------------------
