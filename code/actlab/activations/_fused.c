@@ -402,10 +402,15 @@ static PyObject *set_root_series(PyObject *module, PyObject *args) {
     Py_RETURN_NONE;
 }
 
-/* gated.silu_derivative, and swish's as SiLU′(βx): σ(c)(1 + c·σ(−c)), c = βx within ±800. */
+/* gated.silu_derivative, and swish's as SiLU′(βx): σ(c)(1 + c·σ(−c)), c = βx within ±800,
+ * with one exponential e = e^(−|c|) and one division: (1 + e + c·e)/(1 + e)² for c >= 0,
+ * e·(1 + e + c)/(1 + e)² below (1 + e + c cancels only within the series' window). */
 static inline v4d swish_derivative_d(v4d x, double beta) {
     v4d c = min_d(max_d(x * beta, -800.0), 800.0);
-    return sigmoid_d(c) * (1.0 + c * sigmoid_d(-c));
+    v4l positive = c >= 0.0;
+    v4d e = exp_for_float32(select_d(positive, -c, c));
+    v4d one_plus_e = 1.0 + e;
+    return select_d(positive, one_plus_e + c * e, e * (one_plus_e + c)) / (one_plus_e * one_plus_e);
 }
 IN_DOUBLE(swish_derivative_d)
 
