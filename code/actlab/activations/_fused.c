@@ -512,8 +512,16 @@ static inline void store8(char *y, npy_intp i, npy_intp n, v8f v) {
  * kernel's library calls into the hot loop, and around a call GCC reloads every vector
  * constant (no vector register survives a call): that alone doubled the time. A
  * parameter the fast kernel cannot take at all shows as usable(0, p) failing; NaN must
- * never be usable (the general pass restores it). */
-#define FAST_KERNEL_LOOP(name)                                                                     \
+ * never be usable (the general pass restores it). The fast pass takes `vectors` vectors
+ * (1 or 2) at a time: for some kernels two independent chains side by side run 10-15%
+ * faster (the processor works on one while the other waits), for others, which then
+ * run out of registers, slower; each kernel below takes what measured best. */
+#define KEEP_ASIDE_UNUSABLE(name, x, i)                                                            \
+    if (__builtin_expect(any(~name##_usable(x, p)), 0)) { /* kept: out may be x */                 \
+        unusable[count] = x;                                                                       \
+        where[count++] = i;                                                                        \
+    }
+#define FAST_KERNEL_LOOP(name, vectors)                                                            \
     static inline v8f name##_either(v8f x, double p) { /* lane by lane, whatever the neighbours */ \
         v8i usable = name##_usable(x, p);                                                          \
         return any(~usable) ? select_f(usable, name##_fast(x, p), name##_general(x, p)) : name##_fast(x, p); \
@@ -535,13 +543,20 @@ static inline void store8(char *y, npy_intp i, npy_intp n, v8f v) {
         for (npy_intp start = 0; start < n; start += 8 * BLOCK) {                                  \
             npy_intp stop = start + 8 * BLOCK < n ? start + 8 * BLOCK : n, where[BLOCK], count = 0; \
             v8f unusable[BLOCK];                                                                   \
-            for (npy_intp i = start; i < stop; i += 8) {                                           \
-                v8f x = load8(in, i, n);                                                           \
-                store8(out, i, n, name##_fast(x, p)); /* NaN is never usable: no with_nan */       \
-                if (__builtin_expect(any(~name##_usable(x, p)), 0)) { /* kept: out may be x */     \
-                    unusable[count] = x;                                                           \
-                    where[count++] = i;                                                            \
+            npy_intp i = start;                                                                    \
+            if ((vectors) == 2)                                                                    \
+                for (; i + 16 <= stop; i += 16) {                                                  \
+                    v8f x = load8(in, i, n), x2 = load8(in, i + 8, n);                             \
+                    v8f y = name##_fast(x, p), y2 = name##_fast(x2, p);                            \
+                    store8(out, i, n, y); /* NaN is never usable: no with_nan */                   \
+                    store8(out, i + 8, n, y2);                                                     \
+                    KEEP_ASIDE_UNUSABLE(name, x, i);                                               \
+                    KEEP_ASIDE_UNUSABLE(name, x2, i + 8);                                          \
                 }                                                                                  \
+            for (; i < stop; i += 8) {                                                             \
+                v8f x = load8(in, i, n);                                                           \
+                store8(out, i, n, name##_fast(x, p));                                              \
+                KEEP_ASIDE_UNUSABLE(name, x, i);                                                   \
             }                                                                                      \
             for (npy_intp k = 0; k < count; k++)                                                   \
                 store8(out, where[k], n, with_nan(unusable[k], name##_either(unusable[k], p)));    \
@@ -578,7 +593,7 @@ static void pieces_loop(char **args, npy_intp const *dims, npy_intp const *steps
     feclearexcept(FE_ALL_EXCEPT);
 }
 
-FAST_KERNEL_LOOP(exp)
+FAST_KERNEL_LOOP(exp, 2)
 KERNEL_LOOP(tanh_f32)
 KERNEL_LOOP(step_f32)
 KERNEL_LOOP(hard_sigmoid_f32)
@@ -586,17 +601,17 @@ KERNEL_LOOP(softsign_f32)
 KERNEL_LOOP(softsign_derivative_f32)
 KERNEL_LOOP(leaky_relu_f32)
 KERNEL_LOOP(hard_swish_f32)
-FAST_KERNEL_LOOP(sigmoid)
-FAST_KERNEL_LOOP(softplus)
+FAST_KERNEL_LOOP(sigmoid, 2)
+FAST_KERNEL_LOOP(softplus, 2)
 KERNEL_LOOP(elu_f32)
 KERNEL_LOOP(selu_f32)
 KERNEL_LOOP(celu_f32)
-FAST_KERNEL_LOOP(gelu)
-FAST_KERNEL_LOOP(gelu_tanh)
-FAST_KERNEL_LOOP(swish)
-FAST_KERNEL_LOOP(mish)
+FAST_KERNEL_LOOP(gelu, 1)
+FAST_KERNEL_LOOP(gelu_tanh, 2)
+FAST_KERNEL_LOOP(swish, 2)
+FAST_KERNEL_LOOP(mish, 2)
 KERNEL_LOOP(swish_derivative_f32)
-FAST_KERNEL_LOOP(gelu_derivative)
+FAST_KERNEL_LOOP(gelu_derivative, 1)
 KERNEL_LOOP(gelu_tanh_derivative_f32)
 KERNEL_LOOP(mish_derivative_f32)
 
