@@ -269,7 +269,7 @@ static inline v4d gelu_d(v4d x, double unused) {
 IN_DOUBLE(gelu_d)
 
 /* gated.gelu in float32 (_f32gelu.h); below GELU_F_MIN, where it turns subnormal, gelu_d. */
-static inline v8f gelu_fast(v8f x, double unused) { return gelu_f(x); }
+__attribute__((always_inline)) static inline v8f gelu_fast(v8f x, double unused) { return gelu_f(x); }
 static inline v8i gelu_usable(v8f x, double unused) { return x >= GELU_F_MIN; }
 static inline v8f gelu_general(v8f x, double unused) { return gelu_d_f32(x, unused); }
 
@@ -423,7 +423,7 @@ static inline v4d gelu_derivative_d(v4d x, double unused) {
 IN_DOUBLE(gelu_derivative_d)
 
 /* gated.gelu_derivative in float32 (_f32gelu.h); below GELU_F_MIN gelu_derivative_d. */
-static inline v8f gelu_derivative_fast(v8f x, double unused) { return near_root(ROOT_GELU, x, 1.0, gelu_derivative_f(x)); }
+__attribute__((always_inline)) static inline v8f gelu_derivative_fast(v8f x, double unused) { return near_root(ROOT_GELU, x, 1.0, gelu_derivative_f(x)); }
 static inline v8i gelu_derivative_usable(v8f x, double unused) { return x >= GELU_F_MIN; }
 static inline v8f gelu_derivative_general(v8f x, double unused) { return gelu_derivative_d_f32(x, unused); }
 
@@ -606,7 +606,7 @@ FAST_KERNEL_LOOP(softplus, 2)
 KERNEL_LOOP(elu_f32)
 KERNEL_LOOP(selu_f32)
 KERNEL_LOOP(celu_f32)
-FAST_KERNEL_LOOP(gelu, 1)
+FAST_KERNEL_LOOP(gelu, 2)
 FAST_KERNEL_LOOP(gelu_tanh, 2)
 FAST_KERNEL_LOOP(swish, 2)
 FAST_KERNEL_LOOP(mish, 2)
