@@ -397,7 +397,12 @@ static void short_slices_loop(char **args, npy_intp const *dims, npy_intp const 
             softmax_columns(col, g.n, m, near);
         store_columns(&g, col);
         char *ok = args[2] + r * steps[2];
-        for (int i = 0; i < g.valid; i++) ok[i * steps[2]] = usable[i] != 0;
+        if (g.valid == 8 && steps[2] == 1 && !any(~usable)) { /* the common case in one store */
+            const unsigned long long eight_ones = 0x0101010101010101ull;
+            memcpy(ok, &eight_ones, sizeof eight_ones);
+        } else {
+            for (int i = 0; i < g.valid; i++) ok[i * steps[2]] = usable[i] != 0;
+        }
     }
 }
 
