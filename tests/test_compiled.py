@@ -258,6 +258,25 @@ def test_allocator_setting_is_checked():
     assert _allocator.keep_freed_memory(16 << 20, 64 << 20) in (True, False)  # False: not glibc
 
 
+def test_gelu_polynomials_are_the_fits_of_tools_fit_gelu():
+    """Every coefficient of gelu_f's two polynomials, as tools/fit_gelu.py makes it, is in
+    _f32gelu.h; and the fits are as close as the header says."""
+    import importlib.util
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    spec = importlib.util.spec_from_file_location("fit_gelu", root / "tools" / "fit_gelu.py")
+    fit_gelu = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(fit_gelu)
+    h, e = fit_gelu.fits()
+    header = Path(_fused.__file__).with_name("_f32gelu.h").read_text()
+    gelu_f = header[header.index("static inline v8f gelu_f(") :]
+    for literal in fit_gelu.literals(h) + fit_gelu.literals(e):
+        assert literal in gelu_f, literal
+    assert fit_gelu.max_relative_error(fit_gelu.h_target, *fit_gelu.U_RANGE, h, 0.5) < 1.5e-9
+    assert fit_gelu.max_relative_error(fit_gelu.e_target, *fit_gelu.W_RANGE, e) < 1.5e-10
+
+
 # The portable build of _fused (no AVX2, no libmvec): the C library's functions per lane -----
 @pytest.fixture(scope="module")
 def portable_fused(tmp_path_factory):

@@ -80,22 +80,30 @@ def c_literal(value):
     return float(np.float32(value)).hex().replace("0000000p", "p") + "f"
 
 
-def main():
+def fits():
+    """(H's coefficients, E's coefficients): dicts degree → value, each constant the sum
+    of its two float32 parts (split), the others float32 numbers."""
     # H: a1..a9 rounded in turn, a0 refitted last and kept as hi + lo.
     h = round_in_turn(h_target, *U_RANGE, range(10), {}, shift=0.5, unrounded=(0,))
     h[0] = sum(split(h[0]))
-    print(f"H: degree 9 in y = u - 1/2 on u in [1/9, 13.2/17.2]: max relative error "
-          f"{max_relative_error(h_target, *U_RANGE, h, 0.5):.3g}")
-    print("  a0 =", " + ".join(c_literal(p) for p in split(h[0])))
-    for k in range(1, 10):
-        print(f"  a{k} =", c_literal(h[k]))
     # E: E(0) = φ(0) exactly (as hi + lo), c1..c4 rounded in turn.
     e = round_in_turn(e_target, *W_RANGE, range(5), {0: PHI0})
+    return h, e
+
+
+def literals(coefficients):
+    """The C literals of the coefficients, lowest degree first, the constant as two."""
+    return [c_literal(p) for p in split(coefficients[0])] + [c_literal(coefficients[k]) for k in sorted(coefficients)[1:]]
+
+
+def main():
+    h, e = fits()
+    print(f"H: degree 9 in y = u - 1/2 on u in [1/9, 13.2/17.2]: max relative error "
+          f"{max_relative_error(h_target, *U_RANGE, h, 0.5):.3g}")
+    print("  a0 (hi, lo), a1 ... a9:", ", ".join(literals(h)))
     print(f"E: phi(0) + degree 4 in w on [0, 1/4]: max relative error "
           f"{max_relative_error(e_target, *W_RANGE, e):.3g}")
-    print("  c0 =", " + ".join(c_literal(p) for p in split(PHI0)))
-    for k in range(1, 5):
-        print(f"  c{k} =", c_literal(e[k]))
+    print("  c0 (hi, lo), c1 ... c4:", ", ".join(literals(e)))
 
 
 if __name__ == "__main__":
