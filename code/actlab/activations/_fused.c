@@ -715,7 +715,9 @@ static PyMethodDef methods[] = {
 
 static struct PyModuleDef module_def = {
     PyModuleDef_HEAD_INIT, "_fused",
-    "float32 forward passes of activations: a ufunc(x, parameter) each, and softmax/log-softmax.", -1, methods,
+    "float32 activations and derivatives: a ufunc(x, parameter) each; pieces, softmax, log_softmax and "
+    "group_max; set_root_series, which _roots calls.",
+    -1, methods,
 };
 
 PyMODINIT_FUNC PyInit__fused(void) {

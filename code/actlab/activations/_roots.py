@@ -126,7 +126,6 @@ SERIES: dict[str, tuple[float, float, float, tuple[float, ...]]] = {
 }  # fmt: skip
 
 
-
 def _share_with_the_compiled_kernels() -> None:
     """Hands :data:`SERIES` to ``_fused``, whose float32 derivatives use the same series."""
     for name, (hi, lo, radius, coefficients) in SERIES.items():
