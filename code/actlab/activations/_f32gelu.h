@@ -29,7 +29,8 @@
  * default in GNU C; without it, as in the portable build, they round twice.) With these
  * pieces GELU itself came to 2.23 ulp, in 1.25 times gelu_f's time.
  *
- * G's coefficients, fitted by fit_gelu.py (kept with the worktree, not in the package):
+ * G's coefficients were fitted by a script of the session that wrote this form, which
+ * was not kept (tools/fit_gelu.py fits gelu_f's polynomials, not G, the same way):
  * least squares on Chebyshev nodes with Lawson's reweighting toward the minimax of the
  * relative error; a0 kept as hi + lo, a1..a9 rounded to float32 one at a time (lowest
  * degree first) with the others refitted after each. Its output:

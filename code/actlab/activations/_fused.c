@@ -513,7 +513,7 @@ static inline void store8(char *y, npy_intp i, npy_intp n, v8f v) {
  * constant (no vector register survives a call): that alone doubled the time. A
  * parameter the fast kernel cannot take at all shows as usable(0, p) failing; NaN must
  * never be usable (the general pass restores it). The fast pass takes `vectors` vectors
- * (1 or 2) at a time: for some kernels two independent chains side by side run 10-15%
+ * (1 or 2) at a time: for some kernels two independent chains side by side run 5-15%
  * faster (the processor works on one while the other waits), for others, which then
  * run out of registers, slower; each kernel below takes what measured best. */
 #define KEEP_ASIDE_UNUSABLE(name, x, i)                                                            \
