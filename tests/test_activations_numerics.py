@@ -14,7 +14,7 @@ import pytest
 
 import actlab.activations as A
 from actlab.activations import _roots, accuracy
-from actlab.activations.accuracy import DEFAULT_BOUND, KNOWN_BOUNDS, REFERENCE_NAMES, bound, measure
+from actlab.activations.accuracy import DEFAULT_BOUND, KNOWN_BOUNDS, PARAMETER_CASES, REFERENCE_NAMES, bound, measure
 
 DTYPES = (np.float32, np.float64)
 KINDS = ("value", "derivative")
@@ -36,6 +36,30 @@ def test_ulp_error_against_mpmath(name, kind, dtype, region):
         f"{name} {kind} in {np.dtype(dtype).name} ({region}): {err:.3g} ulp at x = {where!r}, "
         f"bound {allowed.ulps} ({allowed.reason})"
     )
+
+
+@pytest.mark.parametrize("region", ["core", "tails"])
+@pytest.mark.parametrize("dtype", DTYPES, ids=["float32", "float64"])
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize(
+    "name, params", PARAMETER_CASES, ids=[f"{n}-{'-'.join(map(str, p.values()))}" for n, p in PARAMETER_CASES]
+)
+def test_ulp_error_against_mpmath_at_other_parameters(name, params, kind, dtype, region):
+    """A parameter multiplies x before an exponential (βx, x/α): its rounding must not be
+    magnified with it."""
+    err, where = measure(name, dtype, region, kind, params=params)
+    assert err <= DEFAULT_BOUND, (
+        f"{name}{params} {kind} in {np.dtype(dtype).name} ({region}): {err:.3g} ulp at x = {where!r}"
+    )
+
+
+def test_parameter_cases_cover_every_parameter_at_values_other_than_its_default():
+    covered = {(name, key) for name, params in PARAMETER_CASES for key in params}
+    for name in REFERENCE_NAMES:
+        defaults = A.get(name).params
+        assert {(name, key) for key in defaults if key != "std"} <= covered, name  # std: noise, not a formula
+    for name, params in PARAMETER_CASES:
+        assert any(A.get(name).params[key] != value for key, value in params.items()), (name, params)
 
 
 def test_known_bounds_are_stated_and_needed():

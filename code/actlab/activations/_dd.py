@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["split", "two_prod", "two_sum", "exp_neg_half_square"]
+__all__ = ["split", "two_prod", "two_sum", "scaled", "exp_neg_half_square"]
 
 _SPLITTER = 134217729.0  # 2**27 + 1 (Veltkamp)
 
@@ -30,6 +30,21 @@ def two_prod(a: np.ndarray, b) -> tuple[np.ndarray, np.ndarray]:
     bh, bl = split(np.asarray(b, dtype=np.float64))
     e = ((ah * bh - p) + ah * bl + al * bh) + al * bl
     return p, e
+
+
+def scaled(x: np.ndarray, s: float) -> tuple[np.ndarray, np.ndarray]:
+    """``(c, lo)`` with ``c = fl(s·x)`` and ``c + lo == s·x`` exactly: :func:`two_prod` for
+    any finite ``x`` and a positive scalar ``s``, with ``lo`` taken as 0 for the ``|x|``
+    beyond about 1e300 where Dekker's splitting would overflow (there ``|s·x|`` is beyond
+    800, where the callers' exponentials are 0 or 1, unless ``s`` is below 1e−297).
+
+    Softplus and Swish with β ≠ 1 and CELU with α ≠ 1 exponentiate such a product; the
+    exponential turns its rounding error into a relative error of up to ``|s·x|`` times
+    as much (350 ulp at s·x = −700), which ``lo`` lets them take back out.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        c, lo = two_prod(x, s)
+    return c, np.where(np.isfinite(lo), lo, 0.0)
 
 
 def two_sum(a, b) -> tuple[np.ndarray, np.ndarray]:

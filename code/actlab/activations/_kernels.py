@@ -24,6 +24,7 @@ __all__ = [
     "select",
     "exp",
     "sigmoid",
+    "sigmoid_of_pair",
     "sigmoid_derivative",
     "scaled_expm1_nonpositive",
     "in_longdouble",
@@ -140,8 +141,11 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
 
     The textbook formula is accurate wherever e^(−x) is finite. Where it overflows
     (x below about −709 in float64, −88 in float32) the result is replaced by eˣ,
-    which equals σ(x) to working precision there.
+    which equals σ(x) to working precision there. float32 runs the compiled forward
+    kernel of :func:`~actlab.activations.sigmoid` (one pass).
     """
+    if x.dtype == np.float32:
+        return np.asarray(_fused.sigmoid(x, 0.0))
     t = np.negative(x)
     exp(t, out=t)  # inf for very negative x; fixed below
     t += 1.0
@@ -150,6 +154,20 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
     if tail.any():
         t[tail] = np.exp(x[tail])
     return t
+
+
+def sigmoid_of_pair(c: np.ndarray, lo: np.ndarray) -> np.ndarray:
+    """σ(c + lo) for float64 ``c`` and a low part ``lo`` of at most an ulp of ``c`` (from
+    :func:`actlab.activations._dd.scaled`): σ(c)·(1 + (1 − σ(c))·lo), σ′ = σ(1 − σ) to
+    first order; the next term is below 1e−26 relatively. Where σ(c) ≈ 1, 1 − σ(c) is
+    inexact but multiplies a correction already negligible there.
+    """
+    s = sigmoid(c)
+    correction = np.subtract(1.0, s)
+    correction *= lo
+    correction += 1.0
+    s *= correction
+    return s
 
 
 def sigmoid_derivative(x: np.ndarray) -> np.ndarray:
@@ -206,16 +224,20 @@ def in_longdouble(kernel):
     return wrapped
 
 
-def refine_left_tail(y: np.ndarray, x: np.ndarray, kernel, below: float = -700.0) -> np.ndarray:
+def refine_left_tail(y: np.ndarray, x: np.ndarray, kernel, below: float = -700.0, x_lo: np.ndarray | None = None) -> np.ndarray:
     """``y`` with the elements of float64 ``x`` below ``below`` recomputed by ``kernel`` in
     longdouble, whose exponent range keeps eˣ normal.
 
     For x·g(x) with a gate g ≈ eˣ: below about −700 (the default) eˣ is subnormal in
     float64, or nearly, and the product keeps only its few bits. Only the few elements
     concerned are recomputed. (float32 input never gets here: those activations are
-    compiled, in :mod:`actlab.activations._fused`.)
+    compiled, in :mod:`actlab.activations._fused`.) ``x_lo``: the low part of an
+    argument that is itself x + x_lo (a scaled βx), added in longdouble.
     """
     tail = x < below
     if tail.any():
-        y[tail] = kernel(x[tail].astype(np.longdouble)).astype(x.dtype)
+        wide = x[tail].astype(np.longdouble)
+        if x_lo is not None:
+            wide += x_lo[tail]
+        y[tail] = kernel(wide).astype(x.dtype)
     return y

@@ -140,15 +140,19 @@ def near_root(name: str, x: np.ndarray, direct) -> np.ndarray:
     return replace_near_root(name, x, direct(x))
 
 
-def replace_near_root(name: str, x: np.ndarray, d: np.ndarray) -> np.ndarray:
+def replace_near_root(name: str, x: np.ndarray, d: np.ndarray, x_lo: np.ndarray | None = None) -> np.ndarray:
     """``d`` = f′(x) with the elements near the zero of f′ replaced by the series (in
-    float64, rounded to d's type), in place."""
+    float64, rounded to d's type), in place. ``x_lo``: where the argument is itself
+    x + x_lo (a scaled βx, as :func:`actlab.activations._dd.scaled` gives it), its low
+    part; near the zero f′ ∝ t = x − x* keeps only the bits of t that x carries."""
     hi, lo, radius, coeffs = SERIES[name]
     window = np.abs(x - hi) < radius
     if window.any():
         t = x[window].astype(np.float64)
         t -= hi
         t -= lo
+        if x_lo is not None:
+            t += x_lo[window]
         p = np.full_like(t, coeffs[0])
         for c in coeffs[1:]:
             p *= t

@@ -2,8 +2,9 @@
 
 This module is the test suite's oracle and the source of the numbers in the book's
 numerical-stability appendix. For every deterministic elementwise activation (at its
-default parameters) it evaluates the function and its derivative with mpmath at 50
-significant digits, and measures the error of the float32 and float64 results in ulp:
+default parameters, and at the other parameters of :data:`PARAMETER_CASES`) it evaluates
+the function and its derivative with mpmath at 50 significant digits, and measures the
+error of the float32 and float64 results in ulp:
 
     error(x) = |computed(x) − exact(x)| / ulp(exact(x)),
 
@@ -37,6 +38,7 @@ __all__ = [
     "reference",
     "ulp_error",
     "REFERENCE_NAMES",
+    "PARAMETER_CASES",
 ]
 
 REFERENCE_DIGITS = 50
@@ -120,8 +122,6 @@ def _ind(cond):
 
 _SELU_A = mp.mpf("1.6732632423543772848170429916717")
 _SELU_L = mp.mpf("1.0507009873554804934193349852946")
-_LEAKY = mp.mpf(0.01)  # the double nearest 0.01, as the code uses
-_RRELU = mp.mpf((1 / 8 + 1 / 3) / 2)
 
 
 def _gelu(x):
@@ -160,18 +160,79 @@ def _dmish(x):
     return mp.tanh(s) + x * mp.sech(s) ** 2 * _sig(x)
 
 
-def _elu(x):
-    return x if x > 0 else mp.expm1(x)
+# The families with parameters: each gives (f, f′) for parameters given as the doubles
+# the code uses (mp.mpf of a double is exact).
+def _step_family(at_zero):
+    return (lambda x: _ind(x > 0) if x != 0 else mp.mpf(at_zero), lambda x: mp.mpf(0))
 
 
-def _delu(x):
-    return mp.mpf(1) if x > 0 else mp.exp(x)
+def _slope_family(slope):
+    s = mp.mpf(slope)
+    return (lambda x: x if x > 0 else s * x, lambda x: mp.mpf(1) if x > 0 else s)
 
+
+def _rrelu_family(lower, upper):
+    return _slope_family((lower + upper) / 2)  # in evaluation: the mean slope, as the code forms it
+
+
+def _softplus_family(beta):
+    b = mp.mpf(beta)
+    return (lambda x: _sp(b * x) / b, lambda x: _sig(b * x))
+
+
+def _elu_family(alpha):
+    a = mp.mpf(alpha)
+    return (lambda x: x if x > 0 else a * mp.expm1(x), lambda x: mp.mpf(1) if x > 0 else a * mp.exp(x))
+
+
+def _celu_family(alpha):
+    a = mp.mpf(alpha)
+    return (lambda x: x if x > 0 else a * mp.expm1(x / a), lambda x: mp.mpf(1) if x > 0 else mp.exp(x / a))
+
+
+def _swish_family(beta):
+    b = mp.mpf(beta)
+    return (lambda x: x * _sig(b * x), lambda x: _sig(b * x) * (1 + b * x * _sig(-b * x)))
+
+
+#: name → a function of the activation's parameters (keywords, as ``get`` takes them)
+#: giving (f, f′).
+_FAMILIES = {
+    "step": _step_family,
+    "softplus": _softplus_family,
+    "leaky_relu": _slope_family,
+    "prelu": _slope_family,
+    "rrelu": _rrelu_family,
+    "elu": _elu_family,
+    "celu": _celu_family,
+    "swish": _swish_family,
+}
+
+#: Parameters other than the defaults that the tests measure as well, to the same bounds:
+#: the values a reader is likely to try (Swish with β = 1.702 is the sigmoid
+#: approximation of GELU), and values that are not powers of two, whose products with x
+#: are rounded.
+PARAMETER_CASES = (
+    ("step", {"at_zero": 0.5}),
+    ("softplus", {"beta": 0.3}),
+    ("softplus", {"beta": 3.0}),
+    ("softplus", {"beta": 10.0}),
+    ("leaky_relu", {"slope": 0.3}),
+    ("prelu", {"slope": 0.1}),
+    ("rrelu", {"lower": 0.1, "upper": 0.3}),
+    ("elu", {"alpha": 0.3}),
+    ("elu", {"alpha": 1.7}),
+    ("celu", {"alpha": 0.3}),
+    ("celu", {"alpha": 3.0}),
+    ("swish", {"beta": 0.3}),
+    ("swish", {"beta": 1.702}),
+    ("swish", {"beta": 3.0}),
+)
 
 #: name → (f, f′) at the default parameters, as mpmath functions, with the package's
 #: conventions at the kinks.
 _REFERENCES = {
-    "step": (lambda x: _ind(x >= 0), lambda x: mp.mpf(0)),
+    "step": _step_family(1.0),
     "identity": (lambda x: x, lambda x: mp.mpf(1)),
     "sigmoid": (_sig, _dsig),
     "hard_sigmoid": (lambda x: _clip(x + 3, 0, 6) / 6, lambda x: _ind(-3 < x < 3) / 6),
@@ -180,19 +241,19 @@ _REFERENCES = {
     "softsign": (lambda x: x / (1 + abs(x)), lambda x: 1 / (1 + abs(x)) ** 2),
     "relu": (lambda x: max(x, 0), lambda x: _ind(x > 0)),
     "relu6": (lambda x: _clip(x, 0, 6), lambda x: _ind(0 < x < 6)),
-    "softplus": (_sp, _sig),
+    "softplus": _softplus_family(1.0),
     "noisy_relu": (lambda x: max(x, 0), lambda x: _ind(x > 0)),
-    "leaky_relu": (lambda x: x if x > 0 else _LEAKY * x, lambda x: mp.mpf(1) if x > 0 else _LEAKY),
-    "prelu": (lambda x: x if x > 0 else x / 4, lambda x: mp.mpf(1) if x > 0 else mp.mpf(0.25)),
-    "rrelu": (lambda x: x if x > 0 else _RRELU * x, lambda x: mp.mpf(1) if x > 0 else _RRELU),
-    "elu": (_elu, _delu),
-    "celu": (_elu, _delu),
+    "leaky_relu": _slope_family(0.01),
+    "prelu": _slope_family(0.25),
+    "rrelu": _rrelu_family(1 / 8, 1 / 3),
+    "elu": _elu_family(1.0),
+    "celu": _celu_family(1.0),
     "selu": (lambda x: _SELU_L * (x if x > 0 else _SELU_A * mp.expm1(x)),
              lambda x: _SELU_L * (1 if x > 0 else _SELU_A * mp.exp(x))),
     "gelu": (_gelu, _dgelu),
     "gelu_tanh": (_gelu_tanh, _dgelu_tanh),
-    "silu": (lambda x: x * _sig(x), lambda x: _sig(x) * (1 + x * _sig(-x))),
-    "swish": (lambda x: x * _sig(x), lambda x: _sig(x) * (1 + x * _sig(-x))),
+    "silu": _swish_family(1.0),
+    "swish": _swish_family(1.0),
     "hard_swish": (lambda x: x * _clip(x + 3, 0, 6) / 6,
                    lambda x: mp.mpf(0) if x < -3 else ((2 * x + 3) / 6 if x <= 3 else mp.mpf(1))),
     "mish": (_mish, _dmish),
@@ -209,14 +270,15 @@ def _to_double_double(v) -> tuple[float, float]:
     return hi, float(v - mp.mpf(hi))
 
 
-#: (name, kind) → {x: (hi, lo)}: each point is evaluated once per process, whichever
-#: grid or dtype asks for it (float32 grids are subsets of the float64 ones).
-_CACHE: dict[tuple[str, str], dict[float, tuple[float, float]]] = {}
+#: (name, kind, parameters) → {x: (hi, lo)}: each point is evaluated once per process,
+#: whichever grid or dtype asks for it (float32 grids are subsets of the float64 ones).
+_CACHE: dict[tuple, dict[float, tuple[float, float]]] = {}
 
 
-def _reference_points(name: str, kind: str, points: list[float]) -> tuple[np.ndarray, np.ndarray]:
-    f = _REFERENCES[name][0 if kind == "value" else 1]
-    cache = _CACHE.setdefault((name, kind), {})
+def _reference_points(name: str, kind: str, points: list[float], params: dict | None) -> tuple[np.ndarray, np.ndarray]:
+    pair = _FAMILIES[name](**params) if params else _REFERENCES[name]
+    f = pair[0 if kind == "value" else 1]
+    cache = _CACHE.setdefault((name, kind, tuple(sorted((params or {}).items()))), {})
     for p in points:
         if p not in cache:
             cache[p] = _to_double_double(f(mp.mpf(p)))
@@ -224,15 +286,16 @@ def _reference_points(name: str, kind: str, points: list[float]) -> tuple[np.nda
     return pairs[:, 0].copy(), pairs[:, 1].copy()
 
 
-def reference(name: str, x, kind: str = "value") -> tuple[np.ndarray, np.ndarray]:
+def reference(name: str, x, kind: str = "value", params: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The exact f(x) (``kind="value"``) or f′(x) (``"derivative"``) as a double-double
-    ``(hi, lo)`` for finite float64 ``x``; results are cached per input tuple."""
+    ``(hi, lo)`` for finite float64 ``x``, at the default parameters or at ``params`` (for
+    the activations of :data:`_FAMILIES`); results are cached per point."""
     if kind not in ("value", "derivative"):
         raise ValueError(f"kind must be 'value' or 'derivative', got {kind!r}")
     x = np.asarray(x, dtype=np.float64)
     if not np.all(np.isfinite(x)):
         raise ValueError("reference: x must be finite (limits at ±inf and NaN are tested separately)")
-    return _reference_points(name, kind, x.tolist())
+    return _reference_points(name, kind, x.tolist(), params)
 
 
 _PRECISION = {np.dtype(np.float32): (24, -149), np.dtype(np.float64): (53, -1074)}
@@ -346,16 +409,17 @@ def grid(dtype, region: str, name: str | None = None, *, dense: int = 2001) -> n
 
 
 # Measurement ----------------------------------------------------------------------------
-def measure(name: str, dtype, region: str, kind: str = "value", x=None) -> tuple[float, float]:
+def measure(name: str, dtype, region: str, kind: str = "value", x=None, params: dict | None = None) -> tuple[float, float]:
     """``(max error in ulp, the input where it occurs)`` for one activation at its
-    defaults. ``x`` overrides the grid (values of ``dtype``)."""
+    defaults, or at ``params`` (see :data:`PARAMETER_CASES`). ``x`` overrides the grid
+    (values of ``dtype``)."""
     from actlab.activations.registry import get
 
-    act = get(name)
+    act = get(name, **(params or {}))
     dtype = np.dtype(dtype)
     x = grid(dtype, region, name) if x is None else np.asarray(x, dtype=dtype)
     y = act(x) if kind == "value" else act.derivative(x)
-    hi, lo = reference(name, x.astype(np.float64), kind)
+    hi, lo = reference(name, x.astype(np.float64), kind, params)
     err = ulp_error(y, hi, lo, dtype)
     i = int(np.argmax(err))
     return float(err[i]), float(x[i])

@@ -14,6 +14,7 @@ import numpy as np
 from actlab.activations import _fused
 from actlab.activations import _kernels as K
 from actlab.activations._core import positive_real
+from actlab.activations._dd import two_prod
 from actlab.activations.base import Properties, Spec, evaluate
 
 __all__ = [
@@ -120,8 +121,24 @@ def celu(x, alpha: float = 1.0):
 
 
 def _celu_derivative(x, alpha):
-    z = _celu_argument(x, alpha)
-    return K.exp(z, out=z)  # 1 for x > 0, since z = 0 there
+    if alpha == 1.0:
+        z = _celu_argument(x, alpha)
+        return K.exp(z, out=z)  # 1 for x > 0, since z = 0 there
+    if x.dtype == np.float32:  # in float64, where x/α's rounding is far below a float32 ulp
+        return _celu_derivative(x.astype(np.float64), alpha).astype(np.float32)
+    # e^(x/α) with x/α = z + lo: the exponential would magnify the rounding of z up to
+    # |z| times (84 ulp at α = 3 near x = −745); lo = (x − α·z)/α, where x − α·z is exact
+    # (Dekker's product, and Sterbenz: α·z is within an ulp or two of x).
+    xc = K.clamp(x, -800.0 * alpha, 0.0)
+    z = xc / alpha
+    p, e = two_prod(z, alpha)
+    lo = xc - p
+    lo -= e
+    lo /= alpha
+    lo += 1.0
+    K.exp(z, out=z)
+    z *= lo
+    return z
 
 
 def celu_derivative(x, alpha: float = 1.0):

@@ -14,6 +14,7 @@ import numpy as np
 from actlab.activations import _fused
 from actlab.activations import _kernels as K
 from actlab.activations._core import finite_real, positive_real
+from actlab.activations._dd import scaled
 from actlab.activations.base import Properties, Spec, evaluate
 
 __all__ = [
@@ -141,13 +142,21 @@ _SOFTPLUS_CAP = 800.0
 
 def _softplus(x, beta):
     a = np.abs(x)
-    if beta != 1.0:
-        K.clamp(a, 0.0, _SOFTPLUS_CAP / beta, out=a)
-        a *= beta
-    np.negative(a, out=a)
-    np.exp(a, out=a)
-    np.log1p(a, out=a)
-    if beta != 1.0:
+    if beta == 1.0:
+        np.negative(a, out=a)
+        np.exp(a, out=a)
+        np.log1p(a, out=a)
+    else:
+        # β|x| = a + lo exactly: log1p(e^(−a − lo)) = log1p(e) − lo·e/(1 + e) with e = e^(−a),
+        # to first order; without lo the rounding of β|x| comes back up to β|x| times
+        # larger (64 ulp at β = 10, x = −8.5).
+        a, lo = scaled(K.clamp(a, 0.0, _SOFTPLUS_CAP / beta), beta)
+        e = np.exp(np.negative(a))
+        a = np.log1p(e)
+        lo *= e
+        e += 1.0
+        lo /= e
+        a -= lo
         a /= beta
     a += K.clamp(x, 0.0, np.inf)  # max(βx, 0)/β = max(x, 0) exactly
     return a
@@ -168,9 +177,10 @@ def softplus(x, beta: float = 1.0):
 def _softplus_derivative(x, beta):
     if beta == 1.0:
         return K.sigmoid(x)
-    c = K.clamp(x, -_SOFTPLUS_CAP / beta, _SOFTPLUS_CAP / beta)
-    c *= beta
-    return K.sigmoid(c)
+    if x.dtype == np.float32:  # in float64 (β·x's rounding there is far below a float32 ulp)
+        return _softplus_derivative(x.astype(np.float64), beta).astype(np.float32)
+    c, lo = scaled(K.clamp(x, -_SOFTPLUS_CAP / beta, _SOFTPLUS_CAP / beta), beta)  # βx = c + lo
+    return K.sigmoid_of_pair(c, lo)
 
 
 def softplus_derivative(x, beta: float = 1.0):
