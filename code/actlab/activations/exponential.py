@@ -88,7 +88,7 @@ def elu_derivative(x, alpha: float = 1.0):
     At 0 the left derivative α is returned (as PyTorch); for α ≠ 1 the derivative
     jumps there.
     """
-    return evaluate("elu", _elu_derivative, x, **_check_elu(alpha))
+    return evaluate("elu", _elu_derivative, x, fused=_fused.elu_derivative, **_check_elu(alpha))
 
 
 def _check_celu(alpha: float = 1.0) -> dict:
@@ -124,8 +124,6 @@ def _celu_derivative(x, alpha):
     if alpha == 1.0:
         z = _celu_argument(x, alpha)
         return K.exp(z, out=z)  # 1 for x > 0, since z = 0 there
-    if x.dtype == np.float32:  # in float64, where x/α's rounding is far below a float32 ulp
-        return _celu_derivative(x.astype(np.float64), alpha).astype(np.float32)
     # e^(x/α) with x/α = z + lo: the exponential would magnify the rounding of z up to
     # |z| times (84 ulp at α = 3 near x = −745); lo = (x − α·z)/α, where x − α·z is exact
     # (Dekker's product, and Sterbenz: α·z is within an ulp or two of x).
@@ -143,7 +141,7 @@ def _celu_derivative(x, alpha):
 
 def celu_derivative(x, alpha: float = 1.0):
     r"""1 for x > 0 and :math:`e^{x/\alpha}` for x ≤ 0 (continuous at 0)."""
-    return evaluate("celu", _celu_derivative, x, **_check_celu(alpha))
+    return evaluate("celu", _celu_derivative, x, fused=_fused.celu_derivative, **_check_celu(alpha))
 
 
 def _selu(x):
@@ -168,7 +166,7 @@ def _selu_derivative(x):
 def selu_derivative(x):
     r"""λ for x > 0 and :math:`\lambda\alpha e^x` for x ≤ 0; it jumps from λα ≈ 1.7581
     to λ ≈ 1.0507 at 0, where the left value λα is returned (as PyTorch)."""
-    return evaluate("selu", _selu_derivative, x)
+    return evaluate("selu", _selu_derivative, x, fused=_fused.selu_derivative)
 
 
 def _elu_properties(alpha):

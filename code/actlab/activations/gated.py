@@ -355,7 +355,7 @@ def hard_swish_derivative(x):
     It jumps at both kinks; there the middle piece's value is returned
     (−1/2 at −3, 3/2 at 3), as PyTorch does.
     """
-    return evaluate("hard_swish", _hard_swish_derivative, x)
+    return evaluate("hard_swish", _hard_swish_derivative, x, fused=_fused.hard_swish_derivative)
 
 
 # Mish --------------------------------------------------------------------------------

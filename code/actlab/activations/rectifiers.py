@@ -177,15 +177,13 @@ def softplus(x, beta: float = 1.0):
 def _softplus_derivative(x, beta):
     if beta == 1.0:
         return K.sigmoid(x)
-    if x.dtype == np.float32:  # in float64 (β·x's rounding there is far below a float32 ulp)
-        return _softplus_derivative(x.astype(np.float64), beta).astype(np.float32)
     c, lo = scaled(K.clamp(x, -_SOFTPLUS_CAP / beta, _SOFTPLUS_CAP / beta), beta)  # βx = c + lo
     return K.sigmoid_of_pair(c, lo)
 
 
 def softplus_derivative(x, beta: float = 1.0):
     r""":math:`\sigma(\beta x)`: the logistic sigmoid is the derivative of softplus."""
-    return evaluate("softplus", _softplus_derivative, x, **_check_softplus(beta))
+    return evaluate("softplus", _softplus_derivative, x, fused=_fused.softplus_derivative, **_check_softplus(beta))
 
 
 def _relu_like(**kw):

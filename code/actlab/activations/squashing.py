@@ -44,7 +44,7 @@ def sigmoid(x):
 
 def sigmoid_derivative(x):
     r""":math:`\sigma'(x) = \sigma(x)(1 - \sigma(x))`, at most 1/4 (at 0)."""
-    return evaluate("sigmoid", K.sigmoid_derivative, x)
+    return evaluate("sigmoid", K.sigmoid_derivative, x, fused=_fused.sigmoid_derivative)
 
 
 def _hard_sigmoid(x):
@@ -94,7 +94,7 @@ def _tanh_derivative(x):
 
 def tanh_derivative(x):
     r""":math:`\tanh' x = 1 - \tanh^2 x = 4\sigma'(2x)`, at most 1 (at 0)."""
-    return evaluate("tanh", _tanh_derivative, x)
+    return evaluate("tanh", _tanh_derivative, x, fused=_fused.tanh_derivative)
 
 
 def _hard_tanh(x):
