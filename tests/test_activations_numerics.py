@@ -185,11 +185,21 @@ def test_root_series_are_the_fits_they_claim(name):
     assert err < 2e-16
 
 
+@pytest.mark.parametrize("name", sorted(_roots.SERIES_F32))
+def test_float32_root_series_are_the_fits_they_claim(name):
+    hi, lo, radius, coeffs, err = _roots.fit(name, *_roots.FIT_SETTINGS_F32[name])
+    assert (hi, lo, radius) == _roots.SERIES_F32[name][:3] == _roots.SERIES[name][:3]  # the same windows
+    np.testing.assert_allclose(coeffs, _roots.SERIES_F32[name][3], rtol=1e-14, atol=1e-300)
+    assert err < 1e-9  # a sixtieth of a float32 ulp
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=["float32", "float64"])
 @pytest.mark.parametrize("name", ["gelu", "gelu_tanh", "silu", "mish"])
-def test_derivative_is_relatively_accurate_right_through_its_zero(name):
+def test_derivative_is_relatively_accurate_right_through_its_zero(name, dtype):
     xs = accuracy._critical(name)
-    x = np.concatenate([accuracy._neighbours([xs], np.float64, k=20), xs + np.geomspace(1e-12, 0.3, 60)])
-    err, where = measure(name, np.float64, "core", "derivative", x=np.concatenate([x, 2 * xs - x]))
+    x = np.concatenate([accuracy._neighbours([xs], dtype, k=20), xs + np.geomspace(1e-12, 0.3, 60)])
+    x = np.concatenate([x, 2 * xs - x]).astype(dtype)
+    err, where = measure(name, dtype, "core", "derivative", x=x)
     assert err <= DEFAULT_BOUND, (err, where)
 
 
