@@ -55,17 +55,20 @@ def _ulps(y: np.ndarray, reference: np.ndarray) -> np.ndarray:
         return np.abs(y.astype(np.float64) - reference) / np.maximum(spacing, 2.0**-149)
 
 
-# tanh ---------------------------------------------------------------------------------------
-def test_fused_tanh_against_float64_on_every_layout():
+# exp (log-softmax's backward pass) and tanh ---------------------------------------------------
+@pytest.mark.parametrize("name, reference, bound", [("exp", np.exp, 1.0), ("tanh", np.tanh, 2.5)])
+def test_fused_exp_and_tanh_against_float64_on_every_layout(name, reference, bound):
+    fn = getattr(_fused, name)
     x = np.concatenate([RNG.uniform(-9.0, 9.0, 100_003), SPECIAL, [95.0, -110.0]]).astype(np.float32)
-    with np.errstate(all="raise"):  # the ufuncs never set numpy's error flags
-        y = _fused.tanh(x, 0.0)
+    with np.errstate(all="raise"):  # the ufuncs never set numpy's error flags: 95 gives inf
+        y = fn(x, 0.0)
     assert y.dtype == np.float32
     assert np.array_equal(np.isnan(y), np.isnan(x))
-    assert np.nanmax(_ulps(y, np.tanh(x.astype(np.float64)))) <= 2.5
-    assert np.array_equal(_fused.tanh(x[::3], 0.0), y[::3])  # strided: the same kernel, element by element
+    with np.errstate(over="ignore"):
+        assert np.nanmax(_ulps(y, reference(x.astype(np.float64)))) <= bound
+    assert np.array_equal(fn(x[::3], 0.0), y[::3])  # strided: the same kernel, element by element
     out = np.empty_like(x)
-    assert _fused.tanh(x, 0.0, out=out) is out and np.array_equal(out, y, equal_nan=True)
+    assert fn(x, 0.0, out=out) is out and np.array_equal(out, y, equal_nan=True)
 
 
 # actlab.activations._fused: elementwise -------------------------------------------------------
@@ -84,13 +87,13 @@ def test_fused_same_result_on_every_layout_and_length(name):
     assert fn(x[7], parameter) == y[7]  # 0-d
 
 
-@pytest.mark.parametrize("name", sorted(ELEMENTWISE) + sorted(DERIVATIVES))
+@pytest.mark.parametrize("name", sorted(ELEMENTWISE) + sorted(DERIVATIVES) + ["exp"])
 @pytest.mark.parametrize("vectors", [3, 600])
 def test_fused_fast_and_general_kernels_mix_lane_by_lane(name, vectors):
     """Vectors mixing lanes the fast float32 kernels take with lanes they leave to the
     general ones (x < −87, results that overflow, NaN), within one of the loop's blocks of
     64 vectors and over several: each lane as on its own (the strided path), in place too."""
-    parameter = ELEMENTWISE[name][1] if name in ELEMENTWISE else DERIVATIVES[name]
+    parameter = ELEMENTWISE[name][1] if name in ELEMENTWISE else DERIVATIVES.get(name, 0.0)
     lanes = np.array([-120.0, 0.5, -90.0, 95.0, np.nan, -1e30, 3.0, -12.0], np.float32)
     x = np.concatenate([np.tile(lanes, vectors), _sample(1_003)])
     fn = getattr(_fused, name)

@@ -126,10 +126,12 @@ def select(p: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def exp(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    """numpy's eˣ (float64: within 1 ulp), never warning: overflow gives inf. (float32
-    never gets here: every float32 activation and derivative that needs an exponential is
-    compiled, in :mod:`actlab.activations._fused`.)
+    """eˣ, compiled for float32 (:mod:`actlab.activations._fused`: within 0.85 ulp over every
+    float32, several times faster than numpy's float32 exp here); numpy's for float64,
+    within 1 ulp. Never warns: overflow gives inf.
     """
+    if x.dtype == np.float32:
+        return _fused.exp(x, 0.0, out=out)
     with np.errstate(over="ignore"):
         return np.exp(x, out=out)
 

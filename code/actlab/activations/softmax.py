@@ -28,6 +28,7 @@ from __future__ import annotations
 import numpy as np
 
 from actlab.activations import _fused
+from actlab.activations import _kernels as K
 from actlab.activations._core import BLOCK, as_float_array
 from actlab.activations._dd import two_sum
 from actlab.activations.base import Activation, Properties, check_upstream
@@ -250,6 +251,14 @@ class _AlongAxis(Activation):
         )
 
 
+def _sum_over(a: np.ndarray, axis: int) -> np.ndarray:
+    """Σ of ``a`` over ``axis``, kept as an axis of length 1, for the backward passes: a
+    product with a vector of ones (BLAS). numpy's ``sum`` over a short contiguous axis runs
+    one inner loop per slice (~20 copies for ten classes); this is ~2."""
+    total = np.moveaxis(a, axis, -1) @ np.ones(a.shape[axis], dtype=a.dtype)
+    return np.expand_dims(total, axis)
+
+
 class Softmax(_AlongAxis):
     """Softmax as an activation object; ``backward`` is the exact VJP ``y ⊙ (g − Σ g y)``."""
 
@@ -264,7 +273,7 @@ class Softmax(_AlongAxis):
         y = cache
         g = check_upstream(self.name, upstream, y.shape)
         axis = self.params["axis"]
-        return y * (g - np.sum(g * y, axis=axis, keepdims=True))
+        return y * (g - _sum_over(g * y, axis))
 
     @property
     def info(self) -> Properties:
@@ -298,7 +307,7 @@ class LogSoftmax(_AlongAxis):
         y = cache
         g = check_upstream(self.name, upstream, y.shape)
         axis = self.params["axis"]
-        return g - np.exp(y) * np.sum(g, axis=axis, keepdims=True)
+        return g - K.exp(y) * _sum_over(g, axis)
 
     @property
     def info(self) -> Properties:
