@@ -221,20 +221,16 @@ def in_longdouble(kernel):
     return wrapped
 
 
-def refine_left_tail(y: np.ndarray, x: np.ndarray, kernel, below: float = -700.0, x_lo: np.ndarray | None = None) -> np.ndarray:
+def refine_left_tail(y: np.ndarray, x: np.ndarray, kernel, below: float = -700.0) -> np.ndarray:
     """``y`` with the elements of float64 ``x`` below ``below`` recomputed by ``kernel`` in
     longdouble, whose exponent range keeps eˣ normal.
 
     For x·g(x) with a gate g ≈ eˣ: below about −700 (the default) eˣ is subnormal in
     float64, or nearly, and the product keeps only its few bits. Only the few elements
     concerned are recomputed. (float32 input never gets here: those activations are
-    compiled, in :mod:`actlab.activations._fused`.) ``x_lo``: the low part of an
-    argument that is itself x + x_lo (a scaled βx), added in longdouble.
+    compiled, in :mod:`actlab.activations._fused`.)
     """
     tail = x < below
     if tail.any():
-        wide = x[tail].astype(np.longdouble)
-        if x_lo is not None:
-            wide += x_lo[tail]
-        y[tail] = kernel(wide).astype(x.dtype)
+        y[tail] = kernel(x[tail].astype(np.longdouble)).astype(x.dtype)
     return y

@@ -288,7 +288,14 @@ def _swish(x, beta):
     c, lo = _scaled_argument(x, beta)
     g = K.sigmoid_of_pair(c, lo)
     g *= K.clamp(x, -_GATE_CLIP / beta, np.inf)
-    return K.refine_left_tail(g, c, lambda v: _silu_plain(v) / beta, x_lo=lo)
+    tail = c < -700.0
+    if tail.any():
+        # σ(βx) is subnormal or nearly: x·σ(βx) in longdouble (as refine_left_tail), from x
+        # itself rather than the clipped βx, which is off where β < 1e−21 makes |x|·e^(βx)
+        # representable beyond the clip. (βx in longdouble: within 0.7 ulp here.)
+        xt = K.clamp(x[tail], np.finfo(np.float64).min, np.inf).astype(np.longdouble)  # not −inf·0
+        g[tail] = (xt * K.sigmoid(xt * beta)).astype(np.float64)
+    return g
 
 
 def swish(x, beta: float = 1.0):
