@@ -248,9 +248,10 @@ static inline v8f elu_f32(v8f x, double alpha) {
 }
 
 /* exponential.selu: λ·max(x, 0) + λα·expm1(min(x, 0)), in float32. */
+#define SELU_LAMBDA 1.0507009873554804934193349852946
+#define SELU_LAMBDA_ALPHA 1.7580993408473768599402175208123
 static inline v8f selu_f32(v8f x, double unused) {
-    const float lambda = 1.0507009873554804934f, lambda_alpha = 1.7580993408473768599f;
-    return max_f(x, 0.0f) * lambda + expm1_f(min_f(x, 0.0f)) * lambda_alpha;
+    return max_f(x, 0.0f) * (float)SELU_LAMBDA + expm1_f(min_f(x, 0.0f)) * (float)SELU_LAMBDA_ALPHA;
 }
 
 /* exponential.celu: max(x, 0) + α·expm1(min(x, 0)/α), the argument kept above −800. */
@@ -495,9 +496,9 @@ static inline v4d tanh_derivative_d(v4d x, double unused) { return 4.0 * logisti
 IN_DOUBLE(tanh_derivative_d)
 static inline v8f tanh_derivative_general(v8f x, double unused) { return tanh_derivative_d_f32(x, unused); }
 
-/* rectifiers.softplus_derivative: σ(βx), the sigmoid's own kernel for β = 1; for β ≠ 1 in
- * double, where βx is within 2^−53 relatively (x has 24 bits) and the exponential
- * magnifies that to at most ~1e−14: nothing in float32. */
+/* rectifiers.softplus_derivative: σ(βx), the sigmoid's own kernel for β = 1 (within 2.5
+ * ulp, measured as σ′ above); for β ≠ 1 in double, where βx is within 2^−53 relatively
+ * (x has 24 bits) and the exponential magnifies that to at most ~1e−14: nothing in float32. */
 static inline v8f softplus_derivative_fast(v8f x, double beta) { return sigmoid_fast(x, beta); }
 static inline v8i softplus_derivative_usable(v8f x, double beta) { return sigmoid_usable(x, beta) & (beta == 1.0 ? -1 : 0); }
 static inline v4d softplus_derivative_d(v4d x, double beta) { return sigmoid_d(x * beta); }
@@ -510,7 +511,7 @@ static inline v8f softplus_derivative_general(v8f x, double beta) {
  * α; SELU: λ and λα). In float32 neg_scale is a pair hi + lo (one FMA), so that only
  * eˣ's 0.84 ulp and the last rounding remain; below x = −87 (subnormal results) in double.
  * Measured as σ′ above: ELU′ within 0.84 ulp, 1.6 with α = 0.3 or 1.7, SELU′ 1.6 (portable
- * build: 1.9). Softplus′ (the sigmoid kernel): 2.5. */
+ * build: 1.9). */
 static inline v8f elu_like_derivative_f(v8f x, double scale, double neg_scale) {
     float hi = (float)neg_scale, lo = (float)(neg_scale - hi);
     v8f e = exp_f(min_f(x, 0.0f));
@@ -519,8 +520,6 @@ static inline v8f elu_like_derivative_f(v8f x, double scale, double neg_scale) {
 static inline v4d elu_like_derivative_d(v4d x, double scale, double neg_scale) {
     return select_d(x > 0.0, splat_d(scale), exp_for_float32(min_d(x, 0.0)) * neg_scale);
 }
-#define SELU_LAMBDA 1.0507009873554804934193349852946
-#define SELU_LAMBDA_ALPHA 1.7580993408473768599402175208123
 static inline v8f elu_derivative_fast(v8f x, double alpha) { return elu_like_derivative_f(x, 1.0, alpha); }
 static inline v8i elu_derivative_usable(v8f x, double alpha) { return x >= EXP_F_MIN; }
 static inline v4d elu_derivative_d(v4d x, double alpha) { return elu_like_derivative_d(x, 1.0, alpha); }

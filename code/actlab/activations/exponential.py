@@ -95,9 +95,13 @@ def _check_celu(alpha: float = 1.0) -> dict:
     return {"alpha": positive_real("celu", "alpha", alpha)}
 
 
+def _celu_clipped(x, alpha):
+    # min(x, 0), clipped where e^(x/α) underflows anyway, so that x/α cannot overflow.
+    return K.clamp(x, -800.0 * alpha, 0.0)
+
+
 def _celu_argument(x, alpha):
-    # min(x, 0)/α, clipped where exp underflows anyway so that x/α cannot overflow.
-    z = K.clamp(x, -800.0 * alpha, 0.0)
+    z = _celu_clipped(x, alpha)
     if alpha != 1.0:
         z /= alpha
     return z
@@ -127,7 +131,7 @@ def _celu_derivative(x, alpha):
     # e^(x/α) with x/α = z + lo: the exponential would magnify the rounding of z up to
     # |z| times (84 ulp at α = 3 near x = −745); lo = (x − α·z)/α, where x − α·z is exact
     # (Dekker's product, and Sterbenz: α·z is within an ulp or two of x).
-    xc = K.clamp(x, -800.0 * alpha, 0.0)
+    xc = _celu_clipped(x, alpha)
     z = xc / alpha
     p, e = two_prod(z, alpha)
     lo = xc - p
