@@ -232,6 +232,25 @@ def test_fused_group_max_is_the_maximum_with_nan_on_every_layout(k):
         assert np.array_equal(_fused.group_max(z.reshape(1, -1, k)), reference.reshape(1, -1), equal_nan=True)
 
 
+@pytest.mark.parametrize("k", [1, 2, 3, 5])
+def test_fused_group_max_backward_is_the_numpy_routing_on_every_layout(k):
+    """g to each group's first maximum, or first NaN, and 0 to the other pieces (even for an
+    infinite g), as the float64 code routes it, in any layout."""
+    z = RNG.integers(-3, 3, (7, 53, k)).astype(np.float32)  # many ties
+    z[0, 0, 0] = z[1, 2, -1] = np.nan
+    z[2, 3, :] = np.nan
+    g = RNG.standard_normal((7, 53)).astype(np.float32)
+    g[3, 4], g[3, 5] = np.inf, -2.0
+    maxout = A.Maxout(k)
+    _, cache = maxout.forward(z.reshape(7, -1).astype(np.float64))  # numpy's routing, in float64
+    reference = maxout.backward(cache, g.astype(np.float64)).reshape(z.shape)
+    for zz, gg, rr in [(z, g, reference), (z[:, ::2], g[:, ::2], reference[:, ::2]), (z[::-1], g[::-1], reference[::-1]),
+                       (z.reshape(1, -1, k), g.reshape(1, -1), reference.reshape(1, -1, k))]:  # fmt: skip
+        with np.errstate(all="raise"):
+            dz = _fused.group_max_backward(zz, gg)
+        assert dz.dtype == np.float32
+        assert np.array_equal(np.signbit(dz), np.signbit(rr)) and np.array_equal(dz, rr.astype(np.float32), equal_nan=True)
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_adam_ufunc_is_the_numpy_formula(dtype):
     n = 1_001

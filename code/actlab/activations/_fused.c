@@ -6,7 +6,7 @@
  * ufunc: one pass over memory, eight elements at a time; the derivatives of the
  * piecewise-linear ones (ReLU, Leaky ReLU, hard tanh...) as one ufunc, pieces; softmax and
  * log-softmax as generalized ufuncs along the last axis (_softmax.h), and maxout's group
- * maximum.
+ * maximum and its backward pass.
  *
  * The Python modules hold each formula, and evaluate it with numpy for float64; this file
  * holds the same formulas for float32, where numpy would need 5 to 20 passes (and float64
@@ -754,8 +754,63 @@ static void group_max_loop(char **args, npy_intp const *dims, npy_intp const *st
     feclearexcept(FE_ALL_EXCEPT); /* comparisons with NaN raise "invalid" */
 }
 
+/* ---- maxout.Maxout.backward for float32: each group's gradient to its winning piece ----
+ * The winner is the first piece that is NaN, or else the first equal to the maximum (as
+ * argmax); it gets g and the others 0 (not g·0, which an infinite g would make NaN).
+ * args: z (outer, m, k), g (outer, m), dz (outer, m, k). */
+static npy_intp winner(const char *group, npy_intp k, npy_intp stride) {
+    float best = *(const float *)group;
+    if (best != best) return 0;
+    npy_intp w = 0;
+    for (npy_intp j = 1; j < k; j++) {
+        float v = *(const float *)(group + j * stride);
+        if (v != v) return j;
+        if (v > best) best = v, w = j;
+    }
+    return w;
+}
+
+/* Pairs stored contiguously (k = 2) eight groups at a time, pulled apart and put back
+ * together by shuffles as in group_max_loop; anything else group by group. */
+static void group_max_backward_loop(char **args, npy_intp const *dims, npy_intp const *steps, void *data) {
+    npy_intp outer = dims[0], m = dims[1], k = dims[2];
+    /* steps: the outer strides of z, g and dz; z's along m and k, g's along m, dz's along m and k */
+    int pairs = k == 2 && steps[3] == 2 * sizeof(float) && steps[4] == sizeof(float) && steps[5] == sizeof(float) &&
+                steps[6] == 2 * sizeof(float) && steps[7] == sizeof(float);
+    const v8f zero = splat_f(0.0f);
+    for (npy_intp o = 0; o < outer; o++) {
+        const char *z = args[0] + o * steps[0], *g = args[1] + o * steps[1];
+        char *dz = args[2] + o * steps[2];
+        npy_intp i = 0;
+        if (pairs) {
+            for (; i + 8 <= m; i += 8) {
+                v8f lo, hi, gv;
+                memcpy(&lo, z + i * steps[3], sizeof lo);
+                memcpy(&hi, z + i * steps[3] + sizeof lo, sizeof hi);
+                memcpy(&gv, g + i * sizeof(float), sizeof gv);
+                v8f first = __builtin_shufflevector(lo, hi, 0, 2, 4, 6, 8, 10, 12, 14);
+                v8f second = __builtin_shufflevector(lo, hi, 1, 3, 5, 7, 9, 11, 13, 15);
+                v8i second_wins = (first == first) & ((second != second) | (second > first));
+                v8f d0 = select_f(second_wins, zero, gv), d1 = select_f(second_wins, gv, zero);
+                v8f out_lo = __builtin_shufflevector(d0, d1, 0, 8, 1, 9, 2, 10, 3, 11);
+                v8f out_hi = __builtin_shufflevector(d0, d1, 4, 12, 5, 13, 6, 14, 7, 15);
+                memcpy(dz + i * steps[6], &out_lo, sizeof out_lo);
+                memcpy(dz + i * steps[6] + sizeof out_lo, &out_hi, sizeof out_hi);
+            }
+        }
+        for (; i < m; i++) {
+            npy_intp w = winner(z + i * steps[3], k, steps[4]);
+            float gi = *(const float *)(g + i * steps[5]);
+            for (npy_intp j = 0; j < k; j++) *(float *)(dz + i * steps[6] + j * steps[7]) = j == w ? gi : 0.0f;
+        }
+    }
+    feclearexcept(FE_ALL_EXCEPT); /* comparisons with NaN */
+}
+
 static char group_max_types[] = {NPY_FLOAT, NPY_FLOAT};
 static PyUFuncGenericFunction group_max_loops[] = {group_max_loop};
+static char group_max_backward_types[] = {NPY_FLOAT, NPY_FLOAT, NPY_FLOAT};
+static PyUFuncGenericFunction group_max_backward_loops[] = {group_max_backward_loop};
 
 static char softmax_types[] = {NPY_FLOAT, NPY_FLOAT, NPY_BOOL};
 static PyUFuncGenericFunction softmax_loops[] = {softmax_loop};
@@ -843,6 +898,11 @@ PyMODINIT_FUNC PyInit__fused(void) {
                                                       "group_max",
                                                       "y = group_max(z): the maximum over the last axis, NaN if any is; float32.",
                                                       0, "(m,k)->(m)")) < 0 ||
+        add_ufunc(module, "group_max_backward",
+                  PyUFunc_FromFuncAndDataAndSignature(
+                      group_max_backward_loops, no_data, group_max_backward_types, 1, 2, 1, PyUFunc_None, "group_max_backward",
+                      "dz = group_max_backward(z, g): g to each group's first maximum (or first NaN), 0 elsewhere; float32.",
+                      0, "(m,k),(m)->(m,k)")) < 0 ||
         add_ufunc(module, "pieces",
                   PyUFunc_FromFuncAndData(pieces_loops, no_data, pieces_types, 1, 5, 1, PyUFunc_None, "pieces",
                                           "y = pieces(x, lo, hi, inside, outside): inside on (lo, hi), outside elsewhere; float32 x.",

@@ -79,16 +79,21 @@ class Maxout(Activation):
     def backward(self, cache, upstream):
         z, y = cache
         g = check_upstream(self.name, upstream, y.shape)
+        if z.dtype == np.float32 and g.dtype == np.float32:  # the same, compiled, all groups as one row
+            k = z.shape[-1]
+            grad = _fused.group_max_backward(z.reshape(1, -1, k), g.reshape(1, -1))
+            return grad.reshape(*z.shape[:-2], -1)
         grad = np.empty(z.shape, dtype=np.result_type(g, z))
         # Each group's gradient goes to its first piece equal to the maximum (or, in a
-        # group holding NaN, to its first NaN, which is where argmax would put it).
+        # group holding NaN, to its first NaN, which is where argmax would put it); the
+        # other pieces get 0, not g·0 (NaN for an infinite g).
         free = np.ones(y.shape, dtype=bool)
         for j in range(z.shape[-1]):
             piece = z[..., j]
             wins = (piece == y) | np.isnan(piece)
             wins &= free
             free &= ~wins
-            np.multiply(g, wins, out=grad[..., j])
+            grad[..., j] = np.where(wins, g, 0.0)
         return grad.reshape(*z.shape[:-2], -1)
 
     @property
