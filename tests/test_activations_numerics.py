@@ -196,7 +196,7 @@ def test_float32_root_series_are_the_fits_they_claim(name):
 @pytest.mark.parametrize("dtype", DTYPES, ids=["float32", "float64"])
 @pytest.mark.parametrize("name", ["gelu", "gelu_tanh", "silu", "mish"])
 def test_derivative_is_relatively_accurate_right_through_its_zero(name, dtype):
-    xs = accuracy._critical(name)
+    xs = accuracy.critical_point(name)
     x = np.concatenate([accuracy._neighbours([xs], dtype, k=20), xs + np.geomspace(1e-12, 0.3, 60)])
     x = np.concatenate([x, 2 * xs - x]).astype(dtype)
     err, where = measure(name, dtype, "core", "derivative", x=x)
@@ -205,7 +205,7 @@ def test_derivative_is_relatively_accurate_right_through_its_zero(name, dtype):
 
 def test_minima_in_the_metadata_are_the_functions_minima():
     for name in ("gelu", "silu", "mish", "hard_swish"):
-        xs = accuracy._critical(name)
+        xs = accuracy.critical_point(name)
         fmin = float(accuracy.reference(name, [xs])[0][0])
         assert A.get(name).output_range[0] == pytest.approx(fmin, abs=1e-10)
     # The values the guide quotes.

@@ -39,6 +39,8 @@ __all__ = [
     "ulp_error",
     "REFERENCE_NAMES",
     "PARAMETER_CASES",
+    "CRITICAL_POINTS",
+    "critical_point",
 ]
 
 REFERENCE_DIGITS = 50
@@ -326,8 +328,10 @@ def ulp_error(y, hi, lo, dtype) -> np.ndarray:
 
 
 # The grid ---------------------------------------------------------------------------------
-#: Zeros of the derivatives of the non-monotone activations (minima of the functions),
-#: to 20 digits; the grid includes the floats next to them, where f′ cancels.
+#: Zeros of the derivatives of the non-monotone activations (minima of the functions):
+#: approximate, the starting points from which :func:`critical_point` finds them to full
+#: precision (hard-swish's, −3/2, is exact). The grid includes the floats next to them,
+#: where f′ cancels.
 CRITICAL_POINTS = {
     "gelu": -0.75179104215432244,
     "gelu_tanh": -0.75197,
@@ -341,7 +345,7 @@ _KINKS = (-6.0, -3.0, -1.5, -1.0, 0.0, 1.0, 3.0, 6.0)
 
 
 @functools.lru_cache(maxsize=None)
-def _critical(name: str) -> float | None:
+def critical_point(name: str) -> float | None:
     """The zero of f′ to full double precision (found with mpmath), or None."""
     if name not in CRITICAL_POINTS or name == "hard_swish":
         return CRITICAL_POINTS.get(name)
@@ -384,7 +388,7 @@ def grid(dtype, region: str, name: str | None = None, *, dense: int = 2001) -> n
         tiny = np.geomspace(float(info.smallest_subnormal), 1.0, 60)
         pts += [tiny, -tiny]
         special = list(_KINKS) + [float(info.smallest_subnormal), float(info.smallest_normal), 1e-4, -1e-4]
-        crit = _critical(name) if name else None
+        crit = critical_point(name) if name else None
         if crit is not None:
             special.append(crit)
         pts.append(_neighbours(special, dtype))
